@@ -21,6 +21,8 @@ export interface RunOptions {
   onSend?: (env: Envelope) => void
   /** Give up after this many delivery rounds (guards against a stuck protocol). */
   maxRounds?: number
+  /** A session refused a message (threw): by default the run goes on, as a node's would. */
+  onRefused?: (env: Envelope, err: unknown) => void
 }
 
 export function runInMemory<Output> (sessions: ReadonlyArray<ProtocolSession<Output>>, opts: RunOptions = {}): RunResult<Output> {
@@ -52,10 +54,20 @@ export function runInMemory<Output> (sessions: ReadonlyArray<ProtocolSession<Out
       if (env === null) continue
       const target = byId.get(env.to)
       if (target === undefined || results.has(env.to)) continue
-      target.message(env.from, env.data)
+      try {
+        target.message(env.from, env.data)
+      } catch (err) {
+        opts.onRefused?.(env, err)
+      }
       touched.add(target)
     }
     for (const s of touched) collect(s)
+    // Quiet network but unfinished sessions: the round deadline passes for them.
+    if (queue.length === 0) {
+      for (const s of sessions) {
+        if (!results.has(s.me) && s.expire !== undefined) { s.expire(); collect(s) }
+      }
+    }
   }
   return results
 }

@@ -31,6 +31,13 @@ export interface ProtocolSession<Output> {
    * is unchanged by a message it refuses.
    */
   message (from: ParticipantId, data: Uint8Array): void
+  /**
+   * The transport's deadline for the current round passed: treat every message
+   * still missing as never coming (the silent senders become culprits, or are
+   * excluded where the protocol can go on without them). Optional: protocols
+   * that cannot continue without everyone simply abort on the next poke.
+   */
+  expire? (): void
 }
 
 /** Returned when a run completes: each participant's output by id. */
