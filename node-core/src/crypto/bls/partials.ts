@@ -1,0 +1,117 @@
+/**
+ * The threshold core shared by BLS signatures and IBE decryption: party i publishes
+ * x_i·H for a public G2 point H; anyone verifies it against X_i = x_i·G1 and combines
+ * t+1 of them into x·H. Spec: docs/bls.md §1–3 (docs/ibe.md §2–4 reuse it).
+ */
+import { bytesToNumberBE } from '@noble/curves/utils.js'
+import { InvalidArgumentError } from '../../errors.js'
+import { BlsG2, type G1Point, type G2Point } from '../group.js'
+import type { KeyShare, PublicKeySet } from '../key-share.js'
+import { secureRng, type Rng } from '../random.js'
+import { lagrangeCoefficients, type ParticipantId } from '../shares.js'
+import { NotEnoughSharesError } from './errors.js'
+import { isValidG2, markCheckedG2, msmG1, msmG2, pairingCheck } from './points.js'
+
+/** x_i·H from participant `id`. Public once computed. */
+export interface G2Partial {
+  readonly id: ParticipantId
+  readonly point: G2Point
+}
+
+export interface CombineOptions {
+  /** Randomness for the batch-verification coefficients (docs/bls.md §3.2). */
+  readonly rng?: Rng
+}
+
+/** Bits of each batch-verification coefficient ρ_i: a bad share slips through with probability 2^-128. */
+const BATCH_COEFFICIENT_BYTES = 16
+
+export function assertBlsKeySet (publicKeySet: PublicKeySet<G1Point>, field = 'publicKeySet'): void {
+  if (publicKeySet?.group?.name !== 'bls12-381-g1') throw new InvalidArgumentError(field, 'not a BLS12-381 G1 key set')
+}
+
+/** Spec 1.2: x_i·H, constant-time (x_i is secret). */
+export function evaluatePartial (keyShare: KeyShare<G1Point>, h: G2Point): G2Partial {
+  assertBlsKeySet(keyShare.publicKeySet, 'keyShare.publicKeySet')
+  return { id: keyShare.id, point: markCheckedG2(h.multiply(keyShare.secretShare)) }
+}
+
+/** Spec 2.1–2.2: one share against its verification share X_i. */
+export function verifyPartial (publicKeySet: PublicKeySet<G1Point>, h: G2Point, partial: G2Partial): boolean {
+  assertBlsKeySet(publicKeySet)
+  const x = publicKeySet.verificationShares.get(partial.id)
+  if (x === undefined || !isValidG2(partial.point)) return false
+  return pairingCheck(x, h, partial.point)
+}
+
+/**
+ * Spec 3.1: drop shares that cannot be right before spending pairings on them.
+ * Returns the candidates (one per id, sorted by id) and the culprits found so far.
+ */
+function sanitise (publicKeySet: PublicKeySet<G1Point>, partials: readonly G2Partial[]): { candidates: G2Partial[], culprits: Set<ParticipantId> } {
+  const culprits = new Set<ParticipantId>()
+  const byId = new Map<ParticipantId, G2Partial>()
+  for (const p of partials) {
+    const id = p?.id
+    if (!publicKeySet.verificationShares.has(id)) {
+      // Not a participant: the id itself may be garbage; only name plausible ids.
+      if (Number.isSafeInteger(id) && id > 0) culprits.add(id)
+      continue
+    }
+    if (!isValidG2(p.point)) { culprits.add(id); continue }
+    const seen = byId.get(id)
+    if (seen === undefined) byId.set(id, p)
+    else if (!seen.point.equals(p.point)) culprits.add(id)
+  }
+  for (const id of culprits) byId.delete(id)
+  const candidates = [...byId.values()].sort((a, b) => a.id - b.id)
+  return { candidates, culprits }
+}
+
+/**
+ * Spec 3.2–3.3: the ids of invalid shares among `partials` (all already sanitised).
+ * One randomised batch check in the common case; per-share checks only when it fails.
+ */
+function findInvalid (publicKeySet: PublicKeySet<G1Point>, h: G2Point, partials: readonly G2Partial[], rng: Rng): ParticipantId[] {
+  if (partials.length === 0) return []
+  const xs = partials.map((p) => publicKeySet.verificationShares.get(p.id)!)
+  if (partials.length === 1) return pairingCheck(xs[0], h, partials[0].point) ? [] : [partials[0].id]
+  // ρ_1 = 1 saves two scalar multiplications without weakening the test.
+  const rho = partials.map((_, i) => i === 0 ? 1n : 1n + bytesToNumberBE(rng(BATCH_COEFFICIENT_BYTES)))
+  const a = msmG1(xs, rho)
+  const b = msmG2(partials.map((p) => p.point), rho)
+  if (pairingCheck(a, h, b)) return []
+  return partials.filter((p, i) => !pairingCheck(xs[i], h, p.point)).map((p) => p.id)
+}
+
+/** Ids of the invalid shares in `partials` (docs/bls.md §3.1–3.3), sorted. */
+export function findInvalidPartials (publicKeySet: PublicKeySet<G1Point>, h: G2Point, partials: readonly G2Partial[], opts: CombineOptions = {}): ParticipantId[] {
+  assertBlsKeySet(publicKeySet)
+  const { candidates, culprits } = sanitise(publicKeySet, partials)
+  for (const id of findInvalid(publicKeySet, h, candidates, opts.rng ?? secureRng)) culprits.add(id)
+  return [...culprits].sort((a, b) => a - b)
+}
+
+/**
+ * Spec 3.1–3.6: verify every given share, name the bad ones, and interpolate x·H from the
+ * t+1 valid shares with the smallest ids. Throws NotEnoughSharesError below t+1.
+ */
+export function combinePartials (publicKeySet: PublicKeySet<G1Point>, h: G2Point, partials: readonly G2Partial[], opts: CombineOptions = {}): { point: G2Point, culprits: ParticipantId[] } {
+  assertBlsKeySet(publicKeySet)
+  if (!Array.isArray(partials)) throw new InvalidArgumentError('shares', 'not an array')
+  const { candidates, culprits } = sanitise(publicKeySet, partials)
+  const bad = new Set(findInvalid(publicKeySet, h, candidates, opts.rng ?? secureRng))
+  for (const id of bad) culprits.add(id)
+  const valid = candidates.filter((p) => !bad.has(p.id))
+  const needed = publicKeySet.degree + 1
+  const sortedCulprits = [...culprits].sort((a, b) => a - b)
+  // Spec 3.4
+  if (valid.length < needed) throw new NotEnoughSharesError(needed, valid.length, sortedCulprits)
+  // Spec 3.5: candidates are sorted by id, so this is the t+1 smallest ids.
+  const used = valid.slice(0, needed)
+  const ids = used.map((p) => p.id)
+  const lambdas = lagrangeCoefficients(BlsG2, ids, 0n)
+  const point = msmG2(used.map((p) => p.point), ids.map((id) => lambdas.get(id)!))
+  // x·H is the identity only if x = 0 (never for a DKG key); do not vouch for it then.
+  return { point: point.equals(BlsG2.ZERO) ? point : markCheckedG2(point), culprits: sortedCulprits }
+}
