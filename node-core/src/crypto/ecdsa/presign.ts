@@ -1,0 +1,305 @@
+/**
+ * Presign rounds of honest-majority threshold ECDSA (DJNPØ20 family), as pure
+ * functions with an injected rng. Spec: docs/ecdsa.md §3 (numbers below refer to it).
+ *
+ * Among participants P (|P| ≥ 2t+1, t the key degree) the rounds produce, without
+ * opening k or k⁻¹: R = k·G, a public w = a·k, and at each j a degree-t share
+ * α_j of k⁻¹ and a degree-2t share β_j of x·k⁻¹.
+ */
+import { normalizeZ } from '@noble/curves/abstract/curve.js'
+import type { KeyShare } from '../key-share.js'
+import { InvalidArgumentError, ProtocolAbortError } from '../../errors.js'
+import { Secp256k1, mod, type SecpPoint } from '../group.js'
+import { secureRng, type Rng } from '../random.js'
+import {
+  type ParticipantId, addCommitments, assertParticipantIds, commitPolynomial, evaluateCommitment,
+  evaluatePolynomial, interpolateScalar, invert, randomPolynomial, verifyShare
+} from '../shares.js'
+import { batchVerifyDleq, proveDleq, verifyDleq, type DleqContext, type DleqInstance } from './dleq.js'
+import { EcdsaAbortCode } from './errors.js'
+import {
+  assertSessionId, encodeRound1, encodeRound2,
+  type PresignRound1Message, type PresignRound1Share, type PresignRound2Message
+} from './messages.js'
+import { Presignature, type PresignPartyPublic, type PresignaturePublic } from './presignature.js'
+import { Transcript } from './transcript.js'
+
+const G = Secp256k1.BASE
+const n = Secp256k1.order
+
+/** Who runs a presign, on which key. Identical at every participant except `me` and `keyShare`. */
+export interface PresignContext {
+  /** Unique per run (1..64 bytes); bound into every message and proof. */
+  readonly sessionId: Uint8Array
+  readonly keyShare: KeyShare<SecpPoint>
+  /** Sorted presign participants; ⊆ the key's participants; |P| ≥ 2t+1; includes me. */
+  readonly participants: readonly ParticipantId[]
+}
+
+/** Set-up checks (InvalidArgumentError): these can never work, whatever the others do. */
+export function validatePresignContext (ctx: PresignContext): void {
+  assertSessionId(ctx.sessionId)
+  const P = ctx.participants
+  assertParticipantIds(P)
+  for (let i = 1; i < P.length; i++) if (P[i] <= P[i - 1]) throw new InvalidArgumentError('participants', 'must be sorted ascending')
+  const pks = ctx.keyShare.publicKeySet
+  if (pks.group.name !== 'secp256k1') throw new InvalidArgumentError('keyShare', 'threshold ECDSA needs a secp256k1 key')
+  const t = pks.degree
+  if (t < 1) throw new InvalidArgumentError('keyShare', 'key degree must be at least 1')
+  if (P.length < 2 * t + 1) throw new InvalidArgumentError('participants', `${P.length} participants cannot presign for degree ${t}: need 2t+1 = ${2 * t + 1}`)
+  if (P.some((id) => id > 0xffff)) throw new InvalidArgumentError('participants', 'ids must fit in u16')
+  if (!P.includes(ctx.keyShare.id)) throw new InvalidArgumentError('participants', `must include this party (${ctx.keyShare.id})`)
+  for (const id of P) {
+    if (!pks.verificationShares.has(id)) throw new InvalidArgumentError('participants', `${id} holds no share of this key`)
+  }
+}
+
+/** A dealer's four secret polynomials (never sent). */
+export interface PresignRound1Secret {
+  readonly k: readonly bigint[]
+  readonly a: readonly bigint[]
+  readonly b: readonly bigint[]
+  readonly e: readonly bigint[]
+}
+
+/** Spec 3.1: deal random k_i, a_i (degree t) and zero sharings b_i, e_i (degree 2t). */
+export function presignRound1 (ctx: PresignContext, rng: Rng = secureRng): {
+  secret: PresignRound1Secret
+  broadcast: PresignRound1Message
+  /** One share per participant, including this party's own. */
+  shares: Map<ParticipantId, PresignRound1Share>
+} {
+  validatePresignContext(ctx)
+  const t = ctx.keyShare.publicKeySet.degree
+  const secret: PresignRound1Secret = {
+    k: randomPolynomial(Secp256k1, t, undefined, rng),
+    a: randomPolynomial(Secp256k1, t, undefined, rng),
+    b: randomPolynomial(Secp256k1, 2 * t, 0n, rng),
+    e: randomPolynomial(Secp256k1, 2 * t, 0n, rng)
+  }
+  const broadcast: PresignRound1Message = {
+    sessionId: ctx.sessionId,
+    k: commitPolynomial(Secp256k1, secret.k),
+    a: commitPolynomial(Secp256k1, secret.a),
+    b: commitPolynomial(Secp256k1, secret.b),
+    e: commitPolynomial(Secp256k1, secret.e)
+  }
+  const shares = new Map<ParticipantId, PresignRound1Share>()
+  for (const j of ctx.participants) {
+    shares.set(j, {
+      sessionId: ctx.sessionId,
+      k: evaluatePolynomial(Secp256k1, secret.k, j),
+      a: evaluatePolynomial(Secp256k1, secret.a, j),
+      b: evaluatePolynomial(Secp256k1, secret.b, j),
+      e: evaluatePolynomial(Secp256k1, secret.e, j)
+    })
+  }
+  return { secret, broadcast, shares }
+}
+
+/** Public points of participant j after round 1 (computable by everyone). */
+export interface PresignPartyPoints {
+  readonly K: SecpPoint
+  readonly A: SecpPoint
+  readonly B: SecpPoint
+  readonly E: SecpPoint
+}
+
+/** What a party keeps between round 2 and the end. `k,a,b,e` are secret. */
+export interface PresignRound2Secret {
+  readonly k: bigint
+  readonly a: bigint
+  readonly b: bigint
+  readonly e: bigint
+  readonly points: ReadonlyMap<ParticipantId, PresignPartyPoints>
+  readonly R: SecpPoint
+  readonly round1Digest: Uint8Array
+  readonly w: bigint
+  readonly Y: SecpPoint
+}
+
+type Poly = 'k' | 'a' | 'b' | 'e'
+const POLYS: readonly Poly[] = ['k', 'a', 'b', 'e']
+
+/** Spec 3.2: the digest every party echoes in round 2, over all round-1 broadcasts in id order. */
+export function round1Digest (ctx: PresignContext, broadcasts: ReadonlyMap<ParticipantId, PresignRound1Message>): Uint8Array {
+  const t = new Transcript('presign/round1').bytes('session', ctx.sessionId).ids('participants', ctx.participants)
+  for (const id of ctx.participants) t.u32('dealer', id).bytes('round1', encodeRound1(broadcasts.get(id)!))
+  return t.digest()
+}
+
+function proofContext (ctx: PresignContext, prover: ParticipantId): DleqContext {
+  return { sessionId: ctx.sessionId, prover, statement: 'presign/round2: A=a·G, W-B=a·K, Y=a·X' }
+}
+
+/**
+ * Spec 3.2–3.6: check the received shares, derive everyone's public points,
+ * open w_j = a_j·k_j + b_j and publish Y_j = a_j·X_j with one proof that the
+ * same a_j is behind A_j, w_j·G − B_j (base K_j) and Y_j (base X_j).
+ * Throws ProtocolAbortError naming dealers whose shares are wrong.
+ */
+export function presignRound2 (
+  ctx: PresignContext,
+  broadcasts: ReadonlyMap<ParticipantId, PresignRound1Message>,
+  shares: ReadonlyMap<ParticipantId, PresignRound1Share>,
+  rng: Rng = secureRng
+): { secret: PresignRound2Secret, broadcast: PresignRound2Message } {
+  const me = ctx.keyShare.id
+  const P = ctx.participants
+  for (const id of P) {
+    if (!broadcasts.has(id) || !shares.has(id)) throw new InvalidArgumentError('round1', `missing the message of ${id}`)
+  }
+  const digest = round1Digest(ctx, broadcasts)
+
+  // Spec 3.3: sum the shares and the commitments of all dealers.
+  const sum = { k: 0n, a: 0n, b: 0n, e: 0n }
+  const summed: Record<Poly, SecpPoint[]> = { k: [], a: [], b: [], e: [] }
+  for (const i of P) {
+    const s = shares.get(i)!
+    const c = broadcasts.get(i)!
+    for (const p of POLYS) {
+      sum[p] = mod(sum[p] + s[p], n)
+      summed[p] = addCommitments(Secp256k1, summed[p], c[p])
+    }
+  }
+
+  // Spec 3.4: my summed shares must match the summed commitments. Only when they
+  // do not, check dealer by dealer to name who sent a bad share.
+  const mine = Object.fromEntries(POLYS.map((p) => [p, evaluateCommitment(Secp256k1, summed[p], me)])) as Record<Poly, SecpPoint>
+  const sumsOk = POLYS.every((p) => mulSecretBase(sum[p]).equals(mine[p]))
+  if (!sumsOk) {
+    const culprits = P.filter((i) => POLYS.some((p) => !verifyShare(Secp256k1, broadcasts.get(i)![p], me, shares.get(i)![p])))
+    throw new ProtocolAbortError('presign: a dealer sent a share that does not match its commitment', culprits, EcdsaAbortCode.BadShare)
+  }
+
+  // Spec 3.5: everyone's public points, from the summed commitments alone
+  // (made affine with one batched inversion: they are hashed and encoded later).
+  const flat: SecpPoint[] = []
+  for (const j of P) {
+    if (j === me) flat.push(mine.k, mine.a, mine.b, mine.e)
+    else flat.push(evaluateAtSmall(summed.k, j), evaluateAtSmall(summed.a, j), evaluateAtSmall(summed.b, j), evaluateAtSmall(summed.e, j))
+  }
+  const affine = normalizeZ(Secp256k1.Point, flat)
+  const points = new Map<ParticipantId, PresignPartyPoints>()
+  P.forEach((j, idx) => points.set(j, { K: affine[4 * idx], A: affine[4 * idx + 1], B: affine[4 * idx + 2], E: affine[4 * idx + 3] }))
+  const R = summed.k[0]
+  if (R.equals(Secp256k1.ZERO)) throw new ProtocolAbortError('presign: R = k·G is the identity', [], EcdsaAbortCode.Degenerate)
+
+  // Spec 3.6: open w_j; publish Y_j = a_j·X_j; prove one a_j behind all three.
+  const X = withTable(ctx.keyShare.publicKeySet.verificationShares.get(me)!)
+  const w = mod(sum.a * sum.k + sum.b, n)
+  const Y = X.multiply(sum.a)
+  const pts = points.get(me)!
+  const proof = proveDleq(proofContext(ctx, me), [G, pts.K, X], [pts.A, mulPublicBase(w).subtract(pts.B), Y], sum.a, rng)
+  const secret: PresignRound2Secret = { ...sum, points, R, round1Digest: digest, w, Y }
+  return { secret, broadcast: { sessionId: ctx.sessionId, round1Digest: digest, w, Y, proof } }
+}
+
+/**
+ * Spec 4.1–4.6: check every round-2 message, open w = a·k, and make the
+ * presignature. Throws ProtocolAbortError naming parties whose echo or proof is wrong.
+ */
+export function presignFinish (
+  ctx: PresignContext,
+  secret: PresignRound2Secret,
+  round2: ReadonlyMap<ParticipantId, PresignRound2Message>
+): Presignature {
+  const me = ctx.keyShare.id
+  const P = ctx.participants
+  const pks = ctx.keyShare.publicKeySet
+  const t = pks.degree
+  for (const id of P) if (!round2.has(id)) throw new InvalidArgumentError('round2', `missing the message of ${id}`)
+
+  // Spec 4.1: everyone must have seen the same round-1 broadcasts.
+  const disagree = P.filter((j) => !equalBytes(round2.get(j)!.round1Digest, secret.round1Digest))
+  if (disagree.length > 0) {
+    throw new ProtocolAbortError('presign: parties saw different round-1 broadcasts', disagree, EcdsaAbortCode.InconsistentBroadcast)
+  }
+
+  // Spec 4.2: verify every other party's proof: all at once, one by one only to find culprits.
+  const others = P.filter((j) => j !== me)
+  // Affine copies of the points computed here (one batched inversion) make the challenge hashes cheap.
+  const computed = normalizeZ(Secp256k1.Point, others.flatMap((j) => [
+    mulPublicBase(round2.get(j)!.w).subtract(secret.points.get(j)!.B),
+    pks.verificationShares.get(j)!
+  ]))
+  const proofs: Array<[ParticipantId, DleqInstance]> = others.map((j, idx) => {
+    const m = round2.get(j)!
+    const pts = secret.points.get(j)!
+    return [j, { ctx: proofContext(ctx, j), bases: [G, pts.K, computed[2 * idx + 1]], images: [pts.A, computed[2 * idx], m.Y], proof: m.proof }]
+  })
+  if (!batchVerifyDleq(proofs.map(([, x]) => x))) {
+    const bad = proofs.filter(([, x]) => !verifyDleq(x)).map(([j]) => j)
+    throw new ProtocolAbortError('presign: a round-2 proof does not verify', bad, EcdsaAbortCode.BadProof)
+  }
+
+  // Spec 4.3: w from the first 2t+1 values; the rest must lie on the same degree-2t polynomial.
+  const base = new Map(P.slice(0, 2 * t + 1).map((j) => [j, round2.get(j)!.w] as const))
+  const w = interpolateScalar(Secp256k1, base)
+  const off = P.slice(2 * t + 1).filter((j) => interpolateScalar(Secp256k1, base, j) !== round2.get(j)!.w)
+  if (off.length > 0) throw new ProtocolAbortError('presign: opened w_j inconsistent', off, EcdsaAbortCode.BadProof)
+  if (w === 0n) throw new ProtocolAbortError('presign: w = a·k is zero', [], EcdsaAbortCode.Degenerate)
+
+  // Spec 4.4: α_j = a_j / w (share of k⁻¹), β_j = x_j·α_j + e_j (share of x·k⁻¹).
+  const wInv = invert(w, n)
+  const alpha = mod(secret.a * wInv, n)
+  const beta = mod(ctx.keyShare.secretShare * alpha + secret.e, n)
+
+  // Spec 4.5: the id binds the whole public transcript.
+  const idT = new Transcript('presign/id').bytes('session', ctx.sessionId).u32('degree', t)
+    .ids('participants', P).point('publicKey', pks.publicKey).bytes('round1', secret.round1Digest)
+  for (const j of P) idT.u32('party', j).bytes('round2', encodeRound2(round2.get(j)!))
+  const parties = new Map<ParticipantId, PresignPartyPublic>()
+  for (const j of P) {
+    const pts = secret.points.get(j)!
+    parties.set(j, { A: pts.A, Y: round2.get(j)!.Y, E: pts.E })
+  }
+  const pub: PresignaturePublic = { id: idT.digest(), degree: t, participants: [...P], publicKey: pks.publicKey, R: secret.R, w, parties }
+  return new Presignature(pub, me, alpha, beta)
+}
+
+/**
+ * This party's verification share X_j is a base in every presign of the key:
+ * give it a precomputed window table once (noble caches it per point object),
+ * which makes the constant-time multiplies by X_j as cheap as by G.
+ */
+const tabled = new WeakSet<SecpPoint>()
+function withTable (X: SecpPoint): SecpPoint {
+  if (!tabled.has(X)) { X.precompute(8, true); tabled.add(X) }
+  return X
+}
+
+/**
+ * sum_i C_i·j^i for a small public j (a participant id): Horner with plain
+ * double-and-add, cheaper than a general multiply for a 16-bit multiplier.
+ */
+function evaluateAtSmall (commitment: readonly SecpPoint[], j: number): SecpPoint {
+  let acc = Secp256k1.ZERO
+  for (let i = commitment.length - 1; i >= 0; i--) acc = mulSmall(acc, j).add(commitment[i])
+  return acc
+}
+
+function mulSmall (p: SecpPoint, j: number): SecpPoint {
+  let acc = Secp256k1.ZERO
+  for (let bit = 31 - Math.clz32(j); bit >= 0; bit--) {
+    acc = acc.double()
+    if ((j >> bit) & 1) acc = acc.add(p)
+  }
+  return acc
+}
+
+/** Secret scalar times G: constant-time. */
+function mulSecretBase (k: bigint): SecpPoint {
+  return k === 0n ? Secp256k1.ZERO : G.multiply(k)
+}
+
+function mulPublicBase (k: bigint): SecpPoint {
+  return k === 0n ? Secp256k1.ZERO : G.multiplyUnsafe(k)
+}
+
+function equalBytes (a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  let d = 0
+  for (let i = 0; i < a.length; i++) d |= a[i] ^ b[i]
+  return d === 0
+}

@@ -1,0 +1,215 @@
+/**
+ * One-round signing from a presignature, share verification and combination.
+ * Spec: docs/ecdsa.md §5 (numbers below refer to it).
+ *
+ * With δ a public re-randomiser, R' = δ·R and the signature nonce is k' = δ·k;
+ * signer j sends s_j = (m·α_j + r·β_j)/δ, a degree-2t share of
+ * s = k'⁻¹·(m + r·x). Anyone holding the public presignature can check s_j:
+ *   δ·w·s_j·G == m·A_j + r·Y_j + r·w·E_j      (= w·(m·A'_j + r·Bt_j))
+ */
+import { secp256k1 } from '@noble/curves/secp256k1.js'
+import { bytesToNumberBE, numberToBytesBE } from '@noble/curves/utils.js'
+import { bytesToHex } from '@noble/hashes/utils.js'
+import { InvalidArgumentError, MalformedMessageError, ProtocolAbortError } from '../../errors.js'
+import { Secp256k1, mod, type SecpPoint } from '../group.js'
+import { type ParticipantId, assertParticipantIds, interpolateScalar, invert } from '../shares.js'
+import { Reader, WireKind, Writer } from '../wire.js'
+import { DegeneratePresignatureError, EcdsaAbortCode, SignatureVerificationError } from './errors.js'
+import type { Presignature, PresignaturePublic } from './presignature.js'
+import { msmPublicStraus } from './msm.js'
+import { Transcript } from './transcript.js'
+
+const n = Secp256k1.order
+export const MAX_ENTROPY_BYTES = 64
+
+/** What all signers and the client agree on before anyone signs (Spec 5.1). */
+export interface SignRequest {
+  /** 32-byte message hash (ECDSA's e; for Ethereum: keccak256 of the message). */
+  readonly messageHash: Uint8Array
+  /** Sorted ids of the signers, ⊆ the presignature's participants, at least 2t+1. */
+  readonly signers: readonly ParticipantId[]
+  /** Public entropy from the requester (0..64 bytes), mixed into the re-randomiser. */
+  readonly entropy: Uint8Array
+}
+
+/** One signer's share of the signature. Public. */
+export interface SignatureShare {
+  readonly presignatureId: Uint8Array
+  readonly signer: ParticipantId
+  readonly s: bigint
+}
+
+/** A standard secp256k1 ECDSA signature, low-s normalised. */
+export interface EcdsaSignature {
+  readonly r: bigint
+  readonly s: bigint
+  /** 0..3: bit 0 = parity of R'.y (after low-s), bit 1 = R'.x ≥ n. */
+  readonly recoveryId: number
+  /** 0x-prefixed 65 bytes r ‖ s ‖ v with v = 27 + recoveryId (Ethereum style). */
+  readonly signature: `0x${string}`
+  /** Compressed (33-byte) public key the signature verifies under. */
+  readonly publicKey: Uint8Array
+}
+
+/** Result of combining: the signature and the signers whose shares were refused. */
+export interface CombineResult {
+  readonly signature: EcdsaSignature
+  readonly culprits: readonly ParticipantId[]
+}
+
+/** Spec 5.1: set-up checks on a request against a presignature. */
+export function validateSignRequest (pub: PresignaturePublic, req: SignRequest): void {
+  if (!(req.messageHash instanceof Uint8Array) || req.messageHash.length !== 32) throw new InvalidArgumentError('messageHash', 'must be 32 bytes')
+  if (!(req.entropy instanceof Uint8Array) || req.entropy.length > MAX_ENTROPY_BYTES) throw new InvalidArgumentError('entropy', `must be at most ${MAX_ENTROPY_BYTES} bytes`)
+  assertParticipantIds(req.signers, 'signers')
+  for (let i = 1; i < req.signers.length; i++) if (req.signers[i] <= req.signers[i - 1]) throw new InvalidArgumentError('signers', 'must be sorted ascending')
+  const need = 2 * pub.degree + 1
+  if (req.signers.length < need) throw new InvalidArgumentError('signers', `${req.signers.length} signers, need 2t+1 = ${need}`)
+  for (const id of req.signers) if (!pub.parties.has(id)) throw new InvalidArgumentError('signers', `${id} took no part in the presignature`)
+}
+
+/** The public values every party derives from (presignature, request): δ, R', r, m. */
+export interface SigningNonce {
+  readonly delta: bigint
+  readonly Rprime: SecpPoint
+  readonly r: bigint
+  readonly m: bigint
+  /** R'.y odd → 1, R'.x ≥ n → +2 (before low-s normalisation). */
+  readonly recoveryId: number
+}
+
+/** Spec 5.2: δ = H(presignature id, message hash, signers, entropy), never zero. */
+export function rerandomiser (pub: PresignaturePublic, req: SignRequest): bigint {
+  for (let ctr = 0; ; ctr++) {
+    const d = new Transcript('sign/rerandomise').bytes('presignature', pub.id).point('R', pub.R)
+      .bytes('message', req.messageHash).ids('signers', req.signers).bytes('entropy', req.entropy).u32('counter', ctr).challenge()
+    if (d !== 0n) return d
+  }
+}
+
+/** Spec 5.2–5.3. Throws DegeneratePresignatureError when r = 0. */
+export function signingNonce (pub: PresignaturePublic, req: SignRequest): SigningNonce {
+  const delta = rerandomiser(pub, req)
+  const Rprime = pub.R.multiplyUnsafe(delta) // δ and R are public
+  const { x, y } = Rprime.toAffine()
+  const r = mod(x, n)
+  if (r === 0n) throw new DegeneratePresignatureError('r = x(R′) mod n is zero')
+  // ECDSA's bits2int for a 256-bit hash and 256-bit n, then reduce.
+  const m = mod(bytesToNumberBE(req.messageHash), n)
+  const recoveryId = Number(y & 1n) | (x >= n ? 2 : 0)
+  return { delta, Rprime, r, m, recoveryId }
+}
+
+/**
+ * Spec 5.4: this signer's share. Consumes the presignature (it can never sign
+ * again, even if this call then fails); PresignatureReusedError on reuse.
+ */
+export function signShare (presignature: Presignature, req: SignRequest): SignatureShare {
+  const pub = presignature.public
+  validateSignRequest(pub, req)
+  if (!req.signers.includes(presignature.me)) throw new InvalidArgumentError('signers', `this party (${presignature.me}) is not among the signers`)
+  // Take (and wipe) the secrets before anything that could throw later, so a
+  // presignature that has seen a request is never used for another.
+  const { alpha, beta } = presignature.take()
+  const nonce = signingNonce(pub, req)
+  const s = mod(invert(nonce.delta, n) * mod(nonce.m * alpha + nonce.r * beta, n), n)
+  return { presignatureId: pub.id, signer: presignature.me, s }
+}
+
+/** Spec 5.5: δ·w·s_j·G == m·A_j + r·Y_j + r·w·E_j. Uses public data only. */
+export function verifySignatureShare (pub: PresignaturePublic, req: SignRequest, share: SignatureShare, nonce: SigningNonce = signingNonce(pub, req)): boolean {
+  if (!equalBytes(share.presignatureId, pub.id)) return false
+  if (!req.signers.includes(share.signer)) return false
+  const party = pub.parties.get(share.signer)
+  if (party === undefined || share.s < 0n || share.s >= n) return false
+  // m·A_j + r·Y_j + r·w·E_j − δ·w·s_j·G must be the identity (one multi-scalar multiplication).
+  const lhsScalar = mod(nonce.delta * pub.w % n * share.s, n)
+  return msmPublicStraus([party.A, party.Y, party.E], [nonce.m, nonce.r, mod(nonce.r * pub.w, n)], mod(-lhsScalar, n)).equals(Secp256k1.ZERO)
+}
+
+/**
+ * Spec 5.6: combine shares into a verified signature. Fast path: interpolate the
+ * first 2t+1 shares, check any further shares lie on the same polynomial, and
+ * verify the ECDSA signature. Otherwise check every share, name the bad ones,
+ * and combine the good ones if 2t+1 remain; else ProtocolAbortError.
+ */
+export function combineSignatureShares (pub: PresignaturePublic, req: SignRequest, shares: readonly SignatureShare[]): CombineResult {
+  validateSignRequest(pub, req)
+  const nonce = signingNonce(pub, req)
+  const need = 2 * pub.degree + 1
+  // Malformed-by-context shares (wrong presignature, unknown or repeated signer) are culprits outright.
+  const culprits = new Set<ParticipantId>()
+  const byId = new Map<ParticipantId, bigint>()
+  for (const sh of shares) {
+    if (!req.signers.includes(sh.signer)) throw new InvalidArgumentError('shares', `share from ${sh.signer}, who is not a signer`)
+    if (byId.has(sh.signer) || culprits.has(sh.signer)) { culprits.add(sh.signer); byId.delete(sh.signer); continue }
+    if (!equalBytes(sh.presignatureId, pub.id) || sh.s < 0n || sh.s >= n) { culprits.add(sh.signer); continue }
+    byId.set(sh.signer, sh.s)
+  }
+  const ids = [...byId.keys()].sort((a, b) => a - b)
+
+  if (culprits.size === 0 && ids.length >= need) {
+    const first = new Map(ids.slice(0, need).map((id) => [id, byId.get(id)!] as const))
+    const consistent = ids.slice(need).every((id) => interpolateScalar(Secp256k1, first, id) === byId.get(id))
+    if (consistent) {
+      const sig = finishSignature(pub, req, nonce, interpolateScalar(Secp256k1, first))
+      if (sig !== null) return { signature: sig, culprits: [] }
+    }
+  }
+
+  // Slow path (Spec 5.6.3): check every share on its own.
+  const good = new Map<ParticipantId, bigint>()
+  for (const id of ids) {
+    if (verifySignatureShare(pub, req, { presignatureId: pub.id, signer: id, s: byId.get(id)! }, nonce)) good.set(id, byId.get(id)!)
+    else culprits.add(id)
+  }
+  const named = [...culprits].sort((a, b) => a - b)
+  if (good.size < need) {
+    throw new ProtocolAbortError(`sign: ${good.size} valid shares, need 2t+1 = ${need}`, named, EcdsaAbortCode.NotEnoughShares)
+  }
+  const first = new Map([...good].slice(0, need))
+  const sig = finishSignature(pub, req, nonce, interpolateScalar(Secp256k1, first))
+  if (sig === null) throw new SignatureVerificationError('every share verified but the signature does not')
+  return { signature: sig, culprits: named }
+}
+
+/** Spec 5.6.2: low-s, recovery id, encode, verify with noble. null when it does not verify. */
+function finishSignature (pub: PresignaturePublic, req: SignRequest, nonce: SigningNonce, sRaw: bigint): EcdsaSignature | null {
+  if (sRaw === 0n) return null
+  let s = sRaw
+  let recoveryId = nonce.recoveryId
+  if (s > n >> 1n) { s = n - s; recoveryId ^= 1 }
+  const compact = new Uint8Array(64)
+  compact.set(numberToBytesBE(nonce.r, 32), 0)
+  compact.set(numberToBytesBE(s, 32), 32)
+  const publicKey = pub.publicKey.toBytes(true)
+  if (!secp256k1.verify(compact, req.messageHash, publicKey, { prehash: false })) return null
+  const signature = `0x${bytesToHex(compact)}${(27 + recoveryId).toString(16).padStart(2, '0')}` as const
+  return { r: nonce.r, s, recoveryId, signature, publicKey }
+}
+
+function equalBytes (a: Uint8Array, b: Uint8Array): boolean {
+  if (!(a instanceof Uint8Array) || a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
+/** Strict codec: WireKind.SignatureShare = presignature id (32) ‖ signer (u16) ‖ s (scalar). */
+export function encodeSignatureShare (share: SignatureShare): Uint8Array {
+  if (share.presignatureId.length !== 32) throw new InvalidArgumentError('presignatureId', 'must be 32 bytes')
+  return new Writer().header(WireKind.SignatureShare).raw(share.presignatureId).u16(share.signer).scalar(Secp256k1, share.s).finish()
+}
+
+export function decodeSignatureShare (bytes: Uint8Array): SignatureShare {
+  const r = new Reader(bytes, 'SignatureShare').header(WireKind.SignatureShare)
+  const presignatureId = r.raw(32, 'presignatureId')
+  const signer = r.participant('signer')
+  const s = r.scalar(Secp256k1, 's', { allowZero: true })
+  r.end()
+  return { presignatureId, signer, s }
+}
+
+/** For callers that got a share over a connection: the body's signer must be the sender. */
+export function assertShareFrom (share: SignatureShare, from: ParticipantId): void {
+  if (share.signer !== from) throw new MalformedMessageError('SignatureShare.signer', `claims ${share.signer} but came from ${from}`)
+}
