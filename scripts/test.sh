@@ -6,24 +6,24 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh || exit 1
 export PATH="$PWD/node_modules/.bin:$PATH"
-rm -rf test-results && mkdir -p test-results
+rm -rf .reports && mkdir -p .reports
 
 status=0
 echo "== typecheck (tsc --noEmit)"
 tsc -p tsconfig.json || { echo "typecheck failed"; status=1; }
 
 echo "== unit tests (vitest)"
-vitest run --reporter=default --reporter=json --outputFile.json=test-results/unit.json || status=1
+vitest run --reporter=default --reporter=json --outputFile.json=.reports/unit.json || status=1
 
 if [ "${SKIP_E2E:-}" != 1 ]; then
   echo "== e2e (Playwright, Chromium tabs, private network namespace)"
   if [ "$(id -u)" = 0 ]; then
-    PLAYWRIGHT_JSON_OUTPUT_NAME=test-results/e2e.json scripts/with-netns.sh playwright test --reporter=list,json || status=1
+    PLAYWRIGHT_JSON_OUTPUT_NAME=.reports/e2e.json scripts/with-netns.sh playwright test --reporter=list,json || status=1
   else
     echo "e2e: not root, so no private network namespace; running in the host namespace" >&2
-    PLAYWRIGHT_JSON_OUTPUT_NAME=test-results/e2e.json playwright test --reporter=list,json || status=1
+    PLAYWRIGHT_JSON_OUTPUT_NAME=.reports/e2e.json playwright test --reporter=list,json || status=1
   fi
 fi
 
-node scripts/test-summary.mjs test-results/unit.json test-results/e2e.json || status=1
+node scripts/test-summary.mjs .reports/unit.json .reports/e2e.json || status=1
 exit $status
