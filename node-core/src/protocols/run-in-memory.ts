@@ -29,9 +29,14 @@ export function runInMemory<Output> (sessions: ReadonlyArray<ProtocolSession<Out
   const byId = new Map(sessions.map((s) => [s.me, s] as const))
   const results: RunResult<Output> = new Map()
   let queue: Envelope[] = []
+  // When each session last moved (sent or returned): a round deadline runs from there.
+  const lastProgress = new Map(sessions.map((s) => [s.me, 0] as const))
+  let tick = 0
   const collect = (s: ProtocolSession<Output>): void => {
     if (results.has(s.me)) return
-    for (const action of s.poke()) {
+    const actions = s.poke()
+    if (actions.length > 0) lastProgress.set(s.me, ++tick)
+    for (const action of actions) {
       if (action.kind === 'return') {
         results.set(s.me, action.output)
       } else if (action.kind === 'send-all') {
@@ -62,10 +67,18 @@ export function runInMemory<Output> (sessions: ReadonlyArray<ProtocolSession<Out
       touched.add(target)
     }
     for (const s of touched) collect(s)
-    // Quiet network but unfinished sessions: the round deadline passes for them.
+    // Quiet network but unfinished sessions: a round deadline passes. Real
+    // deadlines run from when each party entered its round, so the session
+    // that has waited longest expires first, and what that produces is
+    // delivered before anyone else's deadline: a party that is ahead must not
+    // time out stragglers whose messages are late only because they waited too.
     if (queue.length === 0) {
-      for (const s of sessions) {
-        if (!results.has(s.me) && s.expire !== undefined) { s.expire(); collect(s) }
+      const waiting = sessions.filter((s) => !results.has(s.me) && s.expire !== undefined)
+        .sort((a, b) => lastProgress.get(a.me)! - lastProgress.get(b.me)!)
+      for (const s of waiting) {
+        s.expire!()
+        collect(s)
+        if (queue.length > 0 || results.has(s.me)) break
       }
     }
   }
