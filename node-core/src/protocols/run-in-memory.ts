@@ -30,7 +30,7 @@ export function runInMemory<Output> (sessions: ReadonlyArray<ProtocolSession<Out
   const results: RunResult<Output> = new Map()
   let queue: Envelope[] = []
   // When each session last moved (sent or returned): a round deadline runs from there.
-  const lastProgress = new Map(sessions.map((s) => [s.me, 0] as const))
+  const lastProgress = new Map<ParticipantId, number>(sessions.map((s) => [s.me, 0]))
   let tick = 0
   const collect = (s: ProtocolSession<Output>): void => {
     if (results.has(s.me)) return
