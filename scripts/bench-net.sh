@@ -6,8 +6,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 export PATH="$PWD/node_modules/.bin:$PATH"
-if [ "$(id -u)" = 0 ]; then
-  exec scripts/with-netns.sh tsx bench/net.ts "$@"
-else
-  exec tsx bench/net.ts "$@"
-fi
+exec scripts/with-netns.sh tsx bench/net.ts "$@"

@@ -5,8 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 export PATH="$PWD/node_modules/.bin:$PATH"
-if [ "$(id -u)" = 0 ]; then
-  exec scripts/with-netns.sh playwright test "$@"
-else
-  exec playwright test "$@"
-fi
+exec scripts/with-netns.sh playwright test "$@"

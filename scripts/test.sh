@@ -17,12 +17,7 @@ vitest run --reporter=default --reporter=json --outputFile.json=.reports/unit.js
 
 if [ "${SKIP_E2E:-}" != 1 ]; then
   echo "== e2e (Playwright, Chromium tabs, private network namespace)"
-  if [ "$(id -u)" = 0 ]; then
-    PLAYWRIGHT_JSON_OUTPUT_NAME=.reports/e2e.json scripts/with-netns.sh playwright test --reporter=list,json || status=1
-  else
-    echo "e2e: not root, so no private network namespace; running in the host namespace" >&2
-    PLAYWRIGHT_JSON_OUTPUT_NAME=.reports/e2e.json playwright test --reporter=list,json || status=1
-  fi
+  PLAYWRIGHT_JSON_OUTPUT_NAME=.reports/e2e.json scripts/with-netns.sh playwright test --reporter=list,json || status=1
 fi
 
 node scripts/test-summary.mjs .reports/unit.json .reports/e2e.json || status=1
