@@ -167,7 +167,7 @@ export function decodeDkgAnswer<P extends CurvePoint<any, P>> (ctx: DkgContext<P
 export function encodeDkgResult<P extends CurvePoint<any, P>> (ctx: DkgContext<P>, pkg: DkgResultPackage<P>): Uint8Array {
   const w = writeMessageHeader(new Writer(), WireKind.DkgResult, ctx)
   w.list(pkg.qual, (ww, id) => ww.u16(id))
-  w.list(pkg.commitment, (ww, p) => ww.point(ctx.group, p))
+  w.point(ctx.group, pkg.publicKey).raw(pkg.commitmentDigest)
   writeDigests(w, pkg.round3Digests)
   return w.finish()
 }
@@ -177,11 +177,10 @@ export function decodeDkgResult<P extends CurvePoint<any, P>> (ctx: DkgContext<P
   const r = new Reader(data, what)
   readMessageHeader(r, WireKind.DkgResult, what, ctx)
   const qual = readIdList(r, what, 'qual', ctx.participants, { min: ctx.degree + 1, max: ctx.participants.length })
-  const len = ctx.degree + 1
-  // The public key must not be the identity; higher summed coefficients may be (harmless).
-  const commitment = r.list('commitment', (rr, i) => rr.point(ctx.group, 'commitment', { allowIdentity: i > 0 }), { min: len, max: len })
+  const publicKey = r.point(ctx.group, 'publicKey')
+  const commitmentDigest = r.raw(DIGEST_BYTES, 'commitmentDigest')
   const round3Digests = readDigests(r, 'round3Digests', ctx)
-  return finish(r, { qual, commitment, round3Digests })
+  return finish(r, { qual, publicKey, commitmentDigest, round3Digests })
 }
 
 // ---------------------------------------------------------------- PublicKeySet and KeyShare (storage)

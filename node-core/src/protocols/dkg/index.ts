@@ -12,7 +12,7 @@ export {
   encodePublicKeySet, decodePublicKeySet, encodeKeyShare, decodeKeyShare, isConsistentPublicKeySet
 } from './codec.js'
 export {
-  assertDkgContext, dkgRound1, dkgRound2, dkgRound3, dkgRound4, dkgFinish,
+  assertDkgContext, commitmentDigest, dkgRound1, dkgRound2, dkgRound3, dkgRound4, dkgFinish,
   DkgRound1Secret, DkgRound2Secret, DkgRound3Secret, DkgRound4Secret
 } from './rounds.js'
 export type { DkgRound1Output, DkgRound2Output, DkgRound3Output, DkgRound4Output } from './rounds.js'

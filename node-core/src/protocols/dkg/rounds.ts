@@ -20,7 +20,7 @@ import {
 } from '../../crypto/shares.js'
 import { GROUP_CODES, encodeDkgAnswer, encodeDkgComplaint, encodeDkgRound1 } from './codec.js'
 import { SESSION_ID_MAX_BYTES, SESSION_ID_MIN_BYTES } from './constants.js'
-import { NO_DIGEST, equalBytes, isNoDigest, messageDigest } from './digest.js'
+import { NO_DIGEST, equalBytes, isNoDigest, lengthPrefixed, messageDigest } from './digest.js'
 import { DkgStateError, dkgAbort } from './errors.js'
 import { provePok, verifyPok } from './pok.js'
 import type {
@@ -245,6 +245,16 @@ export interface DkgRound4Output<P extends CurvePoint<any, P>> {
   result: DkgResultPackage<P>
 }
 
+const REASON_RANK: Readonly<Record<DisqualificationReason, number>> = {
+  'round1-missing': 0,
+  'round1-equivocated': 1,
+  'complaint-missing': 2,
+  'complaint-equivocated': 3,
+  'answer-missing': 4,
+  'complaint-unanswered': 5,
+  'answer-invalid': 6
+}
+
 /** Digests reported about `target` by `reporters`; 'unequal' when they disagree. */
 function agreedDigest (reports: Iterable<Uint8Array>): Uint8Array | 'unequal' | undefined {
   let first: Uint8Array | undefined
@@ -274,8 +284,10 @@ export function dkgRound4<P extends CurvePoint<any, P>> (
   for (const [k, a] of answers) if (k !== me && index.has(k)) all.set(k, a)
   all.set(me, secret.answer)
   const disqualified = new Map<ParticipantId, DisqualificationReason>()
+  // A dealer can fail several checks; report the earliest round it failed in.
   const disqualify = (id: ParticipantId, why: DisqualificationReason): void => {
-    if (!disqualified.has(id)) disqualified.set(id, why)
+    const prev = disqualified.get(id)
+    if (prev === undefined || REASON_RANK[why] < REASON_RANK[prev]) disqualified.set(id, why)
   }
 
   // Spec 4.1: silent in round 3.
@@ -291,12 +303,12 @@ export function dkgRound4<P extends CurvePoint<any, P>> (
     else complainers.push(k)
   }
 
-  // Spec 4.3: round-1 echo, over the complaints that count.
+  // Spec 4.3: round-1 echo, over the complaints that count; a dealer's word about itself does not count.
   for (const i of participants) {
-    const d = agreedDigest(complainers.map((k) => secret.complaints.get(k)!.round1Digests[index.get(i)!]))
+    const d = agreedDigest(complainers.filter((k) => k !== i).map((k) => secret.complaints.get(k)!.round1Digests[index.get(i)!]))
     if (d === 'unequal') { disqualify(i, 'round1-equivocated'); continue }
     if (d === undefined || isNoDigest(d)) { disqualify(i, 'round1-missing'); continue }
-    if (disqualified.has(i)) continue
+    if (disqualified.has(i) || i === me) continue
     const mine = secret.round1.get(i)
     if (mine === undefined || !equalBytes(messageDigest(encodeDkgRound1(ctx, mine)), d)) {
       // Everyone whose complaint counts agrees, and we do not: our own view is off.
@@ -355,8 +367,9 @@ export function dkgRound4<P extends CurvePoint<any, P>> (
     const a = all.get(k)
     return a === undefined ? NO_DIGEST : messageDigest(encodeDkgAnswer(ctx, a))
   })
-  const result: DkgResultPackage<P> = { qual, commitment, round3Digests }
-  const outcome: DkgOutcome<P> = { qual, disqualified, commitment, publicKeySet }
+  const result: DkgResultPackage<P> = { qual, publicKey, commitmentDigest: commitmentDigest(ctx, commitment), round3Digests }
+  const sortedDisqualified = new Map([...disqualified].sort((a, b) => a[0] - b[0]))
+  const outcome: DkgOutcome<P> = { qual, disqualified: sortedDisqualified, commitment, publicKeySet }
   return { secret: new DkgRound4Secret(ctx, me, outcome, secretShare, result), result }
 }
 
@@ -394,5 +407,10 @@ export function dkgFinish<P extends CurvePoint<any, P>> (
 
 function sameResult<P extends CurvePoint<any, P>> (a: DkgResultPackage<P>, b: DkgResultPackage<P>): boolean {
   return a.qual.length === b.qual.length && a.qual.every((id, i) => id === b.qual[i]) &&
-    a.commitment.length === b.commitment.length && a.commitment.every((p, i) => p.equals(b.commitment[i]))
+    a.publicKey.equals(b.publicKey) && equalBytes(a.commitmentDigest, b.commitmentDigest)
+}
+
+/** Digest of a joint commitment: the points' encodings under the session's digest label. */
+export function commitmentDigest<P extends CurvePoint<any, P>> (ctx: DkgContext<P>, commitment: readonly P[]): Uint8Array {
+  return messageDigest(lengthPrefixed([ctx.sessionId, ...commitment.map((p) => p.toBytes())]))
 }

@@ -9,7 +9,7 @@
  *   start → round1 → round2 → round3 → round4 → done, and any round → aborted.
  */
 import type { CurvePoint } from '@noble/curves/abstract/curve.js'
-import { MalformedMessageError, ProtocolAbortError } from '../../errors.js'
+import { InvalidArgumentError, MalformedMessageError, ProtocolAbortError } from '../../errors.js'
 import type { KeyShare } from '../../crypto/key-share.js'
 import { secureRng, type Rng } from '../../crypto/random.js'
 import type { ParticipantId } from '../../crypto/shares.js'
@@ -28,7 +28,6 @@ import type {
   DkgAnswerPackage, DkgComplaintPackage, DkgContext, DkgOutcome, DkgParams,
   DkgResultPackage, DkgRound1Package, DkgSharePackage
 } from './types.js'
-import { InvalidArgumentError } from '../../errors.js'
 
 export type DkgPhase = 'start' | 'round1' | 'round2' | 'round3' | 'round4' | 'done' | 'aborted'
 

@@ -65,8 +65,13 @@ export interface DkgAnswerPackage {
 export interface DkgResultPackage<P extends CurvePoint<any, P>> {
   /** Qualified dealers, ascending. */
   readonly qual: readonly ParticipantId[]
-  /** Sum over QUAL of the dealers' commitments; commitment[0] is the public key. */
-  readonly commitment: readonly P[]
+  /** The joint public key: commitment[0] of the joint commitment. */
+  readonly publicKey: P
+  /**
+   * Digest of the joint commitment (sum over QUAL of the dealers' commitments;
+   * a digest, not the points, keeps the confirmation small and cheap to decode).
+   */
+  readonly commitmentDigest: Uint8Array
   /** Per participant: digest of its round-3 answer as received, or zero. */
   readonly round3Digests: readonly Uint8Array[]
 }
