@@ -97,6 +97,31 @@ describe('presign names cheaters', () => {
     expect(err.culprits).toContain(2)
   })
 
+  it("a party replaying another party's round-2 proof is named", () => {
+    // A first, honest run records party 1's proof (message order is not fixed within a round).
+    let proofOf1: ReturnType<typeof decodeRound2>['proof'] | undefined
+    runPresignInMemory(keys, ids(n), seededRng('replay'), {
+      intercept: (env) => { if (env.from === 1 && kindOf(env) === WireKind.PresignRound2) proofOf1 = decodeRound2(env.data).proof; return env }
+    })
+    const err = runWith((env) => {
+      if (env.from !== 2 || kindOf(env) !== WireKind.PresignRound2) return env
+      return { ...env, data: encodeRound2({ ...decodeRound2(env.data), proof: proofOf1! }) }
+    }, 'replay') as ProtocolAbortError
+    expect(err.code).toBe(EcdsaAbortCode.BadProof)
+    expect(err.culprits).toEqual([2])
+  })
+
+  it('a proof with a swapped commitment point is named', () => {
+    const err = runWith((env) => {
+      if (env.from === 5 && kindOf(env) === WireKind.PresignRound2) {
+        const m = decodeRound2(env.data)
+        return { ...env, data: encodeRound2({ ...m, proof: { T: [m.proof.T[0], m.proof.T[2], m.proof.T[1]], z: m.proof.z } }) }
+      }
+      return env
+    }) as ProtocolAbortError
+    expect(err.culprits).toEqual([5])
+  })
+
   it('a silent party is named when the round deadline passes', () => {
     const err = runWith((env) => (env.from === 3 && kindOf(env) === WireKind.PresignRound2 ? null : env)) as ProtocolAbortError
     expect(err.code).toBe(EcdsaAbortCode.Timeout)
@@ -166,6 +191,24 @@ describe('presign refuses bad messages without changing state', () => {
       expect(aborts.get(2)!.culprits).toEqual([1])
       for (const e of aborts.values()) expect(e).toBeInstanceOf(ProtocolAbortError)
     }
+  })
+
+  it('points must be canonical uncompressed SEC1 on the curve', () => {
+    const [s1, s2] = sessions()
+    const out = firstMessages(s1)
+    s2.poke()
+    const bcast = out.find((a) => a.kind === 'send-all')!.data
+    // layout: header (3) · sessionId (u32 length + 3 bytes) · k: u16 count, then 65-byte points
+    const first = 3 + 4 + 3 + 2
+    expect(bcast[first]).toBe(0x04)
+    const compressedPrefix = bcast.slice(); compressedPrefix[first] = 0x02
+    const offCurve = bcast.slice(); offCurve[first + 64] ^= 0x01 // y's last bit
+    const bigX = bcast.slice(); bigX.fill(0xff, first + 1, first + 33) // x ≥ p
+    const identityK = bcast.slice(); identityK.fill(0, first, first + 65) // only zero sharings may start with the identity
+    for (const bad of [compressedPrefix, offCurve, bigX, identityK]) {
+      expect(caught(() => s2.message(1, bad))).toBeInstanceOf(MalformedMessageError)
+    }
+    s2.message(1, bcast)
   })
 
   it('messages from unknown senders, from oneself, or of other sessions are refused', () => {

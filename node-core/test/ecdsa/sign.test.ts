@@ -9,7 +9,7 @@ import { interpolateScalar } from '../../src/crypto/shares.js'
 import { ProtocolAbortError, InvalidArgumentError } from '../../src/errors.js'
 import {
   Presignature, PresignatureReusedError, EcdsaAbortCode, signShare, combineSignatureShares, verifySignatureShare,
-  encodeSignatureShare, decodeSignatureShare, encodePresignaturePublic, decodePresignaturePublic, signingNonce
+  verifySignatureShares, encodeSignatureShare, decodeSignatureShare, encodePresignaturePublic, decodePresignaturePublic, signingNonce
 } from '../../src/crypto/ecdsa/index.js'
 import { runPresignInMemory, honestMajorityEcdsa } from '../../src/protocols/presign/index.js'
 import { keyFor, ids, requestFor, caught } from './helpers.js'
@@ -144,6 +144,23 @@ describe('thresholds and misuse', () => {
     const err = caught(() => combineSignatureShares(pub, req, bad.slice(0, 5)))
     expect(err).toBeInstanceOf(ProtocolAbortError)
     expect(err.culprits).toEqual([3])
+  })
+
+  it('batched share verification accepts good shares and names bad, foreign and repeated ones', () => {
+    const pres = runPresignInMemory(keys, ids(n), seededRng('batch'))
+    const pub = pres.get(1)!.public
+    const req = requestFor('batch', ids(n))
+    const shares = req.signers.map((id) => signShare(pres.get(id)!, req))
+    expect(verifySignatureShares(pub, req, shares)).toEqual([])
+    expect(honestMajorityEcdsa.verifySignatureShares(pub, req, shares)).toEqual([])
+    const bad = shares.map((s) => (s.signer === 2 ? { ...s, s: mod(s.s + 1n, Secp256k1.order) } : s))
+    expect(verifySignatureShares(pub, req, bad)).toEqual([2])
+    // two wrong shares whose errors cancel in a plain (unweighted) sum are still caught
+    const cancel = shares.map((s) => (s.signer === 4 ? { ...s, s: mod(s.s + 5n, Secp256k1.order) } : s.signer === 5 ? { ...s, s: mod(s.s - 5n, Secp256k1.order) } : s))
+    expect(verifySignatureShares(pub, req, cancel)).toEqual([4, 5])
+    expect(verifySignatureShares(pub, req, [...shares, shares[0]])).toEqual([1])
+    expect(verifySignatureShares(pub, req, shares.map((s) => (s.signer === 6 ? { ...s, presignatureId: new Uint8Array(32) } : s)))).toEqual([6])
+    expect(verifySignatureShares(pub, requestFor('other', ids(n)), shares)).toEqual(ids(n))
   })
 
   it('a share for another message or another presignature does not verify', () => {

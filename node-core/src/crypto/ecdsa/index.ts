@@ -5,9 +5,14 @@
 export { EcdsaAbortCode, PresignatureReusedError, DegeneratePresignatureError, SignatureVerificationError } from './errors.js'
 export { type DleqProof, type DleqContext, type DleqInstance, proveDleq, verifyDleq, batchVerifyDleq, dleqChallenge } from './dleq.js'
 export { msmPublicStraus } from './msm.js'
+export { invertPublic, interpolateAt } from './scalar.js'
+export {
+  type OpeningProof, type OpeningStatement, type SummedCommitments, openingChallenge, proveOpening, verifyOpenings
+} from './opening-proof.js'
 export {
   type PresignRound1Message, type PresignRound1Share, type PresignRound2Message,
-  encodeRound1, decodeRound1, encodeRound1Share, decodeRound1Share, encodeRound2, decodeRound2, MAX_SESSION_ID_BYTES
+  encodeRound1, decodeRound1, encodeRound1Share, decodeRound1Share, encodeRound2, decodeRound2, MAX_SESSION_ID_BYTES,
+  UNCOMPRESSED_POINT_BYTES
 } from './messages.js'
 export {
   type PresignContext, type PresignRound1Secret, type PresignRound2Secret, type PresignPartyPoints,
@@ -19,6 +24,6 @@ export {
 } from './presignature.js'
 export {
   type SignRequest, type SignatureShare, type EcdsaSignature, type CombineResult, type SigningNonce,
-  validateSignRequest, rerandomiser, signingNonce, signShare, verifySignatureShare, combineSignatureShares,
+  validateSignRequest, rerandomiser, signingNonce, signShare, verifySignatureShare, verifySignatureShares, combineSignatureShares,
   encodeSignatureShare, decodeSignatureShare, assertShareFrom, MAX_ENTROPY_BYTES
 } from './sign.js'

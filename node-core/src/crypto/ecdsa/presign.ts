@@ -13,15 +13,16 @@ import { Secp256k1, mod, type SecpPoint } from '../group.js'
 import { secureRng, type Rng } from '../random.js'
 import {
   type ParticipantId, addCommitments, assertParticipantIds, commitPolynomial, evaluateCommitment,
-  evaluatePolynomial, interpolateScalar, invert, randomPolynomial, verifyShare
+  evaluatePolynomial, randomPolynomial, verifyShare
 } from '../shares.js'
-import { batchVerifyDleq, proveDleq, verifyDleq, type DleqContext, type DleqInstance } from './dleq.js'
 import { EcdsaAbortCode } from './errors.js'
 import {
   assertSessionId, encodeRound1, encodeRound2,
   type PresignRound1Message, type PresignRound1Share, type PresignRound2Message
 } from './messages.js'
+import { type OpeningStatement, type SummedCommitments, proveOpening, verifyOpenings } from './opening-proof.js'
 import { Presignature, type PresignPartyPublic, type PresignaturePublic } from './presignature.js'
+import { interpolateAt, invertPublic } from './scalar.js'
 import { Transcript } from './transcript.js'
 
 const G = Secp256k1.BASE
@@ -97,11 +98,13 @@ export function presignRound1 (ctx: PresignContext, rng: Rng = secureRng): {
   return { secret, broadcast, shares }
 }
 
-/** Public points of participant j after round 1 (computable by everyone). */
+/**
+ * Public points of participant j after round 1 (computable by everyone) that
+ * the presignature keeps. K_j and B_j are never needed as points: the opening
+ * proofs fold them into the summed commitments (opening-proof.ts).
+ */
 export interface PresignPartyPoints {
-  readonly K: SecpPoint
   readonly A: SecpPoint
-  readonly B: SecpPoint
   readonly E: SecpPoint
 }
 
@@ -112,6 +115,8 @@ export interface PresignRound2Secret {
   readonly b: bigint
   readonly e: bigint
   readonly points: ReadonlyMap<ParticipantId, PresignPartyPoints>
+  /** Summed commitments C_k, C_a, C_b (public): the bases of everyone's opening proof. */
+  readonly commitments: SummedCommitments
   readonly R: SecpPoint
   readonly round1Digest: Uint8Array
   readonly w: bigint
@@ -128,8 +133,8 @@ export function round1Digest (ctx: PresignContext, broadcasts: ReadonlyMap<Parti
   return t.digest()
 }
 
-function proofContext (ctx: PresignContext, prover: ParticipantId): DleqContext {
-  return { sessionId: ctx.sessionId, prover, statement: 'presign/round2: A=a·G, W-B=a·K, Y=a·X' }
+function openingStatement (ctx: PresignContext, round1Digest: Uint8Array, prover: ParticipantId, w: bigint, Y: SecpPoint): OpeningStatement {
+  return { sessionId: ctx.sessionId, round1Digest, prover, X: ctx.keyShare.publicKeySet.verificationShares.get(prover)!, w, Y }
 }
 
 /**
@@ -172,26 +177,28 @@ export function presignRound2 (
     throw new ProtocolAbortError('presign: a dealer sent a share that does not match its commitment', culprits, EcdsaAbortCode.BadShare)
   }
 
-  // Spec 3.5: everyone's public points, from the summed commitments alone
+  // Spec 3.5: everyone's public points A_j, E_j, from the summed commitments alone
   // (made affine with one batched inversion: they are hashed and encoded later).
   const flat: SecpPoint[] = []
   for (const j of P) {
-    if (j === me) flat.push(mine.k, mine.a, mine.b, mine.e)
-    else flat.push(evaluateAtSmall(summed.k, j), evaluateAtSmall(summed.a, j), evaluateAtSmall(summed.b, j), evaluateAtSmall(summed.e, j))
+    if (j === me) flat.push(mine.a, mine.e)
+    else flat.push(evaluateAtSmall(summed.a, j), evaluateAtSmall(summed.e, j))
   }
   const affine = normalizeZ(Secp256k1.Point, flat)
   const points = new Map<ParticipantId, PresignPartyPoints>()
-  P.forEach((j, idx) => points.set(j, { K: affine[4 * idx], A: affine[4 * idx + 1], B: affine[4 * idx + 2], E: affine[4 * idx + 3] }))
+  P.forEach((j, idx) => points.set(j, { A: affine[2 * idx], E: affine[2 * idx + 1] }))
   const R = summed.k[0]
   if (R.equals(Secp256k1.ZERO)) throw new ProtocolAbortError('presign: R = k·G is the identity', [], EcdsaAbortCode.Degenerate)
 
-  // Spec 3.6: open w_j; publish Y_j = a_j·X_j; prove one a_j behind all three.
-  const X = withTable(ctx.keyShare.publicKeySet.verificationShares.get(me)!)
+  // Spec 3.6: open w_j; publish Y_j = a_j·X_j; prove one a_j behind A_j, w_j·G − B_j
+  // (base K_j) and Y_j (base X_j). This party knows its bases' logs (K_j = k_j·G was
+  // checked in 3.4, X_j = x_j·G by the key share), so it only multiplies G.
+  const xj = ctx.keyShare.secretShare
   const w = mod(sum.a * sum.k + sum.b, n)
-  const Y = X.multiply(sum.a)
-  const pts = points.get(me)!
-  const proof = proveDleq(proofContext(ctx, me), [G, pts.K, X], [pts.A, mulPublicBase(w).subtract(pts.B), Y], sum.a, rng)
-  const secret: PresignRound2Secret = { ...sum, points, R, round1Digest: digest, w, Y }
+  const Y = mulSecretBase(mod(sum.a * xj, n))
+  const proof = proveOpening(openingStatement(ctx, digest, me, w, Y), { a: sum.a, k: sum.k, x: xj }, rng)
+  const commitments: SummedCommitments = { k: summed.k, a: summed.a, b: summed.b }
+  const secret: PresignRound2Secret = { ...sum, points, commitments, R, round1Digest: digest, w, Y }
   return { secret, broadcast: { sessionId: ctx.sessionId, round1Digest: digest, w, Y, proof } }
 }
 
@@ -217,31 +224,24 @@ export function presignFinish (
   }
 
   // Spec 4.2: verify every other party's proof: all at once, one by one only to find culprits.
-  const others = P.filter((j) => j !== me)
-  // Affine copies of the points computed here (one batched inversion) make the challenge hashes cheap.
-  const computed = normalizeZ(Secp256k1.Point, others.flatMap((j) => [
-    mulPublicBase(round2.get(j)!.w).subtract(secret.points.get(j)!.B),
-    pks.verificationShares.get(j)!
-  ]))
-  const proofs: Array<[ParticipantId, DleqInstance]> = others.map((j, idx) => {
+  const proofs = P.filter((j) => j !== me).map((j) => {
     const m = round2.get(j)!
-    const pts = secret.points.get(j)!
-    return [j, { ctx: proofContext(ctx, j), bases: [G, pts.K, computed[2 * idx + 1]], images: [pts.A, computed[2 * idx], m.Y], proof: m.proof }]
+    return { j, statement: openingStatement(ctx, secret.round1Digest, j, m.w, m.Y), proof: m.proof }
   })
-  if (!batchVerifyDleq(proofs.map(([, x]) => x))) {
-    const bad = proofs.filter(([, x]) => !verifyDleq(x)).map(([j]) => j)
+  if (!verifyOpenings(secret.commitments, proofs)) {
+    const bad = proofs.filter((x) => !verifyOpenings(secret.commitments, [x])).map((x) => x.j)
     throw new ProtocolAbortError('presign: a round-2 proof does not verify', bad, EcdsaAbortCode.BadProof)
   }
 
   // Spec 4.3: w from the first 2t+1 values; the rest must lie on the same degree-2t polynomial.
   const base = new Map(P.slice(0, 2 * t + 1).map((j) => [j, round2.get(j)!.w] as const))
-  const w = interpolateScalar(Secp256k1, base)
-  const off = P.slice(2 * t + 1).filter((j) => interpolateScalar(Secp256k1, base, j) !== round2.get(j)!.w)
+  const w = interpolateAt(base)
+  const off = P.slice(2 * t + 1).filter((j) => interpolateAt(base, j) !== round2.get(j)!.w)
   if (off.length > 0) throw new ProtocolAbortError('presign: opened w_j inconsistent', off, EcdsaAbortCode.BadProof)
   if (w === 0n) throw new ProtocolAbortError('presign: w = a·k is zero', [], EcdsaAbortCode.Degenerate)
 
   // Spec 4.4: α_j = a_j / w (share of k⁻¹), β_j = x_j·α_j + e_j (share of x·k⁻¹).
-  const wInv = invert(w, n)
+  const wInv = invertPublic(w) // w is public (opened in 3.6)
   const alpha = mod(secret.a * wInv, n)
   const beta = mod(ctx.keyShare.secretShare * alpha + secret.e, n)
 
@@ -256,17 +256,6 @@ export function presignFinish (
   }
   const pub: PresignaturePublic = { id: idT.digest(), degree: t, participants: [...P], publicKey: pks.publicKey, R: secret.R, w, parties }
   return new Presignature(pub, me, alpha, beta)
-}
-
-/**
- * This party's verification share X_j is a base in every presign of the key:
- * give it a precomputed window table once (noble caches it per point object),
- * which makes the constant-time multiplies by X_j as cheap as by G.
- */
-const tabled = new WeakSet<SecpPoint>()
-function withTable (X: SecpPoint): SecpPoint {
-  if (!tabled.has(X)) { X.precompute(8, true); tabled.add(X) }
-  return X
 }
 
 /**
@@ -291,10 +280,6 @@ function mulSmall (p: SecpPoint, j: number): SecpPoint {
 /** Secret scalar times G: constant-time. */
 function mulSecretBase (k: bigint): SecpPoint {
   return k === 0n ? Secp256k1.ZERO : G.multiply(k)
-}
-
-function mulPublicBase (k: bigint): SecpPoint {
-  return k === 0n ? Secp256k1.ZERO : G.multiplyUnsafe(k)
 }
 
 function equalBytes (a: Uint8Array, b: Uint8Array): boolean {

@@ -12,11 +12,12 @@ import { bytesToNumberBE, numberToBytesBE } from '@noble/curves/utils.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { InvalidArgumentError, MalformedMessageError, ProtocolAbortError } from '../../errors.js'
 import { Secp256k1, mod, type SecpPoint } from '../group.js'
-import { type ParticipantId, assertParticipantIds, interpolateScalar, invert } from '../shares.js'
+import { type ParticipantId, assertParticipantIds } from '../shares.js'
 import { Reader, WireKind, Writer } from '../wire.js'
 import { DegeneratePresignatureError, EcdsaAbortCode, SignatureVerificationError } from './errors.js'
 import type { Presignature, PresignaturePublic } from './presignature.js'
 import { msmPublicStraus } from './msm.js'
+import { interpolateAt, invertPublic } from './scalar.js'
 import { Transcript } from './transcript.js'
 
 const n = Secp256k1.order
@@ -112,7 +113,7 @@ export function signShare (presignature: Presignature, req: SignRequest): Signat
   // presignature that has seen a request is never used for another.
   const { alpha, beta } = presignature.take()
   const nonce = signingNonce(pub, req)
-  const s = mod(invert(nonce.delta, n) * mod(nonce.m * alpha + nonce.r * beta, n), n)
+  const s = mod(invertPublic(nonce.delta) * mod(nonce.m * alpha + nonce.r * beta, n), n) // δ is public
   return { presignatureId: pub.id, signer: presignature.me, s }
 }
 
@@ -125,6 +126,50 @@ export function verifySignatureShare (pub: PresignaturePublic, req: SignRequest,
   // m·A_j + r·Y_j + r·w·E_j − δ·w·s_j·G must be the identity (one multi-scalar multiplication).
   const lhsScalar = mod(nonce.delta * pub.w % n * share.s, n)
   return msmPublicStraus([party.A, party.Y, party.E], [nonce.m, nonce.r, mod(nonce.r * pub.w, n)], mod(-lhsScalar, n)).equals(Secp256k1.ZERO)
+}
+
+/**
+ * Spec 5.5, many shares at once: returns the signers whose shares do NOT verify
+ * (empty: all good). One multi-scalar multiplication checks
+ *   Σ_j ρ_j·(m·A_j + r·Y_j + r·w·E_j − δ·w·s_j·G) = 0
+ * with 128-bit weights ρ_j hashed from the request and every share (so fixed
+ * only after the shares are); false acceptance has probability about 2^-128.
+ * Only when the batch fails is each share checked on its own.
+ */
+export function verifySignatureShares (
+  pub: PresignaturePublic, req: SignRequest, shares: readonly SignatureShare[], nonce: SigningNonce = signingNonce(pub, req)
+): ParticipantId[] {
+  const bad = new Set<ParticipantId>()
+  const seen = new Set<ParticipantId>()
+  const candidates: SignatureShare[] = []
+  for (const sh of shares) {
+    const party = pub.parties.get(sh.signer)
+    if (seen.has(sh.signer) || party === undefined || !req.signers.includes(sh.signer) ||
+      !equalBytes(sh.presignatureId, pub.id) || sh.s < 0n || sh.s >= n) bad.add(sh.signer)
+    else candidates.push(sh)
+    seen.add(sh.signer)
+  }
+  const good = candidates.filter((sh) => !bad.has(sh.signer))
+  if (good.length > 0) {
+    const seed = new Transcript('sign/verify-shares').bytes('presignature', pub.id).bytes('message', req.messageHash)
+      .ids('signers', req.signers).bytes('entropy', req.entropy)
+    for (const sh of good) seed.u32('signer', sh.signer).scalar('s', sh.s)
+    const seedBytes = seed.digest()
+    const rw = mod(nonce.r * pub.w, n)
+    const points: SecpPoint[] = []
+    const scalars: bigint[] = []
+    let g = 0n
+    for (const sh of good) {
+      const rho = new Transcript('sign/verify-shares/weight').bytes('seed', seedBytes).u32('signer', sh.signer).challenge() >> 128n
+      const party = pub.parties.get(sh.signer)!
+      points.push(party.A, party.Y, party.E)
+      scalars.push(rho * nonce.m % n, rho * nonce.r % n, rho * rw % n)
+      g += rho * sh.s
+    }
+    const batchOk = msmPublicStraus(points, scalars, mod(-nonce.delta * pub.w % n * g, n)).equals(Secp256k1.ZERO)
+    if (!batchOk) for (const sh of good) if (!verifySignatureShare(pub, req, sh, nonce)) bad.add(sh.signer)
+  }
+  return [...bad].sort((a, b) => a - b)
 }
 
 /**
@@ -150,25 +195,26 @@ export function combineSignatureShares (pub: PresignaturePublic, req: SignReques
 
   if (culprits.size === 0 && ids.length >= need) {
     const first = new Map(ids.slice(0, need).map((id) => [id, byId.get(id)!] as const))
-    const consistent = ids.slice(need).every((id) => interpolateScalar(Secp256k1, first, id) === byId.get(id))
+    const consistent = ids.slice(need).every((id) => interpolateAt(first, id) === byId.get(id))
     if (consistent) {
-      const sig = finishSignature(pub, req, nonce, interpolateScalar(Secp256k1, first))
+      const sig = finishSignature(pub, req, nonce, interpolateAt(first))
       if (sig !== null) return { signature: sig, culprits: [] }
     }
   }
 
-  // Slow path (Spec 5.6.3): check every share on its own.
+  // Slow path (Spec 5.6.3): check the shares (batched, then one by one to name the bad ones).
+  const failing = new Set(verifySignatureShares(pub, req, ids.map((id) => ({ presignatureId: pub.id, signer: id, s: byId.get(id)! })), nonce))
   const good = new Map<ParticipantId, bigint>()
   for (const id of ids) {
-    if (verifySignatureShare(pub, req, { presignatureId: pub.id, signer: id, s: byId.get(id)! }, nonce)) good.set(id, byId.get(id)!)
-    else culprits.add(id)
+    if (failing.has(id)) culprits.add(id)
+    else good.set(id, byId.get(id)!)
   }
   const named = [...culprits].sort((a, b) => a - b)
   if (good.size < need) {
     throw new ProtocolAbortError(`sign: ${good.size} valid shares, need 2t+1 = ${need}`, named, EcdsaAbortCode.NotEnoughShares)
   }
   const first = new Map([...good].slice(0, need))
-  const sig = finishSignature(pub, req, nonce, interpolateScalar(Secp256k1, first))
+  const sig = finishSignature(pub, req, nonce, interpolateAt(first))
   if (sig === null) throw new SignatureVerificationError('every share verified but the signature does not')
   return { signature: sig, culprits: named }
 }

@@ -10,7 +10,7 @@ import type { Rng } from '../../crypto/random.js'
 import type { ParticipantId } from '../../crypto/shares.js'
 import {
   type CombineResult, type Presignature, type PresignaturePublic, type SignRequest, type SignatureShare,
-  combineSignatureShares, signShare, verifySignatureShare
+  combineSignatureShares, signShare, verifySignatureShare, verifySignatureShares
 } from '../../crypto/ecdsa/index.js'
 import type { ProtocolSession } from '../types.js'
 import { PresignSession } from './session.js'
@@ -33,6 +33,8 @@ export interface ThresholdEcdsaScheme {
   /** Consumes the presignature; PresignatureReusedError on reuse. */
   signShare (presignature: Presignature, request: SignRequest): SignatureShare
   verifySignatureShare (presignature: PresignaturePublic, request: SignRequest, share: SignatureShare): boolean
+  /** Checks many shares at once; returns the signers whose shares do not verify. */
+  verifySignatureShares (presignature: PresignaturePublic, request: SignRequest, shares: readonly SignatureShare[]): ParticipantId[]
   /** A verified, low-s signature and the signers whose shares were refused. */
   combineSignatureShares (presignature: PresignaturePublic, request: SignRequest, shares: readonly SignatureShare[]): CombineResult
 }
@@ -44,5 +46,6 @@ export const honestMajorityEcdsa: ThresholdEcdsaScheme = {
   createPresignSession: (opts) => new PresignSession(opts),
   signShare,
   verifySignatureShare: (pub, req, share) => verifySignatureShare(pub, req, share),
+  verifySignatureShares: (pub, req, shares) => verifySignatureShares(pub, req, shares),
   combineSignatureShares
 }

@@ -1,0 +1,61 @@
+/**
+ * Scalar helpers for threshold ECDSA where the value being inverted is PUBLIC
+ * (δ, w = a·k once opened, Lagrange denominators of public ids). They use
+ * noble's extended-Euclid inverse, which is variable-time and several times
+ * faster than the Fermat inverse in shares.ts; never pass a secret to them.
+ */
+import { invert } from '@noble/curves/abstract/modular.js'
+import { InvalidArgumentError } from '../../errors.js'
+import { Secp256k1, mod } from '../group.js'
+import type { ParticipantId } from '../shares.js'
+
+const n = Secp256k1.order
+
+/** a⁻¹ mod n for a public, non-zero a (variable time). */
+export function invertPublic (a: bigint): bigint {
+  const x = mod(a, n)
+  if (x === 0n) throw new InvalidArgumentError('inverse', 'zero has no inverse')
+  return invert(x, n)
+}
+
+/**
+ * f(x) (default f(0)) for the polynomial of degree |values|−1 through the
+ * given (id, value) pairs. The ids are public; the values may be secret (they
+ * only enter additions and multiplications). One inversion in all.
+ */
+export function interpolateAt (values: ReadonlyMap<ParticipantId, bigint>, x: number | bigint = 0n): bigint {
+  const ids = [...values.keys()].map(BigInt)
+  const X = BigInt(x)
+  // λ_i = Π_{j≠i} (X − x_j) / Π_{j≠i} (x_i − x_j); the denominators are inverted together.
+  const nums: bigint[] = []
+  const dens: bigint[] = []
+  for (const xi of ids) {
+    let num = 1n
+    let den = 1n
+    for (const xj of ids) {
+      if (xj === xi) continue
+      num = num * (X - xj) % n
+      den = den * (xi - xj) % n
+    }
+    nums.push(mod(num, n))
+    dens.push(mod(den, n))
+  }
+  // Batch inversion (Montgomery's trick): one inverse for all denominators.
+  const prefix: bigint[] = []
+  let acc = 1n
+  for (const d of dens) {
+    if (d === 0n) throw new InvalidArgumentError('ids', 'must be distinct')
+    prefix.push(acc)
+    acc = acc * d % n
+  }
+  let inv = invertPublic(acc)
+  const lambdas = new Array<bigint>(dens.length)
+  for (let i = dens.length - 1; i >= 0; i--) {
+    lambdas[i] = nums[i] * (inv * prefix[i] % n) % n
+    inv = inv * dens[i] % n
+  }
+  let out = 0n
+  let i = 0
+  for (const v of values.values()) out += lambdas[i++] * v % n
+  return mod(out, n)
+}
