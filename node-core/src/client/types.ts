@@ -1,0 +1,114 @@
+/**
+ * The client SDK's public shapes (spec: docs/node-runtime.md §9). Names follow
+ * the Lit SDK where a Lit user would look for them (pkpSign, encryptString-like
+ * encrypt, decrypt, getNetworkInfo), with typed errors in client/errors.ts.
+ */
+import type { AccessControlConditions } from '../node/access-conditions.js'
+
+export interface NetworkNode {
+  peerId: string
+  /** Holds a share of the network BLS key. */
+  keyHolder: boolean
+  pkps: number
+  presignatures: number
+}
+
+export interface NetworkInfo {
+  nodes: NetworkNode[]
+  /** Absent until genesis has run. */
+  networkKey?: {
+    /** Compressed G1 public key, 0x hex (48 bytes). */
+    publicKey: string
+    members: string[]
+    /** Shares needed to decrypt: degree + 1 (ceil(2n/3)). */
+    threshold: number
+  }
+  genesis: 'waiting' | 'running' | 'done'
+}
+
+export interface MintedPkp {
+  /** 0x hex of keccak256(uncompressed public key). */
+  tokenId: string
+  /** 0x hex, uncompressed (65 bytes), as Lit shows it. */
+  publicKey: string
+  ethAddress: string
+  committee: string[]
+  /** Signature shares needed: 2t+1. */
+  threshold: number
+  degree: number
+}
+
+export interface PkpSummary extends MintedPkp {
+  minter: string
+  mintedAt: number
+  /** Unused presignatures over all allocators that answered. */
+  pool: number
+}
+
+export type MintPhase = 'committee' | 'dkg-round1' | 'dkg-round2' | 'dkg-round3' | 'dkg-round4' | 'verify' | 'done'
+
+export interface MintProgress {
+  phase: MintPhase
+  /** Nodes that reached this phase / committee size. */
+  nodesDone: number
+  committeeSize: number
+}
+
+export interface MintOptions {
+  /** Largest committee (default 10); the online nodes up to this many are chosen. */
+  maxCommitteeSize?: number
+  /** Key degree t (default crypto core's default for the committee size). */
+  degree?: number
+  signal?: AbortSignal
+  onProgress?: (p: MintProgress) => void
+}
+
+export interface PkpSignRequest {
+  /** 0x hex public key (uncompressed or compressed) or tokenId of the PKP. */
+  pubKey: string
+  /** The 32-byte hash to sign (e.g. keccak256 of an Ethereum message). */
+  toSign: Uint8Array
+  signal?: AbortSignal
+}
+
+/** A node whose share was refused, and why. */
+export interface ShareFault {
+  node: string
+  reason: string
+}
+
+export interface PkpSignature {
+  /** 0x hex, 32 bytes each. */
+  r: string
+  s: string
+  /** Lit's name for the recovery id (0 or 1; 2, 3 only when r overflowed). */
+  recid: number
+  /** 0x r ‖ s ‖ v (v = 27 + recid), 65 bytes. */
+  signature: `0x${string}`
+  /** 0x hex uncompressed public key. */
+  publicKey: string
+  /** 0x hex of toSign. */
+  dataSigned: string
+  /** Nodes whose shares were bad or missing (signing still succeeded without them). */
+  faults: ShareFault[]
+  /** Nodes that gave a good share. */
+  signers: string[]
+  latencyMs: number
+}
+
+export interface EncryptRequest {
+  accessControlConditions: AccessControlConditions
+  dataToEncrypt: Uint8Array | string
+}
+
+export interface EncryptResponse {
+  /** base64 of the IBE ciphertext (wire format of crypto/bls). */
+  ciphertext: string
+  /** hex sha256 of the plaintext (no 0x, as Lit). */
+  dataToEncryptHash: string
+}
+
+export interface DecryptRequest extends EncryptResponse {
+  accessControlConditions: AccessControlConditions
+  signal?: AbortSignal
+}

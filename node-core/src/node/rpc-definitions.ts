@@ -1,0 +1,242 @@
+/**
+ * Every request/response protocol of the node runtime, declared once and shared
+ * by nodes and clients (spec: docs/node-runtime.md §3). Bodies are strict JSON
+ * (net/rpc/schema.ts refuses unknown fields); binary values are lower-case hex
+ * without 0x; crypto payloads inside them use the versioned wire formats of
+ * crypto/ and protocols/ and are decoded (and validated) by the receiver.
+ */
+import { defineRpc, jsonCodec, schema as s, type Infer } from '../net/rpc/index.js'
+
+/** A libp2p PeerId in its base58 text form (Ed25519 ids are 52 characters). */
+export const peerIdString = s.string({ minLength: 8, maxLength: 128, pattern: /^[1-9A-HJ-NP-Za-km-z]+$/ })
+/** An Ethereum address, 0x + 40 hex digits (any case: EIP-55 checksums are checked by the consumer). */
+export const ethAddress = s.string({ minLength: 42, maxLength: 42, pattern: /^0x[0-9a-fA-F]{40}$/ })
+/** keccak256 of the PKP's uncompressed public key (as Lit derives token ids), hex. */
+export const tokenIdHex = s.hex({ bytes: 32 })
+
+export const MAX_COMMITTEE = 32
+export const MAX_NETWORK_MEMBERS = 64
+export const MAX_SIWE_CHARS = 4096
+export const MAX_CONDITIONS_CHARS = 16 * 1024
+export const MAX_LEASE = 32
+
+/**
+ * A caller's proof that it controls an Ethereum address: an EIP-4361 (SIWE)
+ * message and the account's EIP-191 signature over it (docs/node-runtime.md §6).
+ * Valid for many requests until its expiration time, like Lit's session sigs.
+ */
+export const authSigSchema = s.object({
+  siwe: s.string({ minLength: 1, maxLength: MAX_SIWE_CHARS }),
+  signature: s.hex({ bytes: 65 })
+})
+export type AuthSig = Infer<typeof authSigSchema>
+
+const committeeSchema = s.array(peerIdString, { minLength: 3, maxLength: MAX_COMMITTEE })
+const empty = s.object({})
+
+// ---------------------------------------------------------------- node ↔ node
+
+/** One message of a running protocol session (DKG, presign), sender = the authenticated peer. */
+export const SessionMessage = defineRpc({
+  name: 'session/message',
+  version: 1,
+  maxRequestBytes: 600 * 1024,
+  maxResponseBytes: 64,
+  timeoutMs: 10_000,
+  runOnLimitedConnection: true,
+  request: jsonCodec(s.object({ session: s.hex({ bytes: 32 }), data: s.hex({ maxBytes: 256 * 1024 }) }), 'session message'),
+  response: jsonCodec(empty, 'session message ack')
+})
+
+/** Genesis of the network BLS key: the proposer asks every member to run the BLS DKG. Answers when done. */
+export const GenesisStart = defineRpc({
+  name: 'genesis/start',
+  version: 1,
+  maxRequestBytes: 16 * 1024,
+  maxResponseBytes: 64 * 1024,
+  timeoutMs: 60_000,
+  runOnLimitedConnection: true,
+  request: jsonCodec(s.object({
+    genesisId: s.hex({ bytes: 16 }),
+    members: s.array(peerIdString, { minLength: 3, maxLength: MAX_NETWORK_MEMBERS }),
+    degree: s.int({ min: 1, max: MAX_NETWORK_MEMBERS })
+  }), 'genesis start'),
+  /** encodeBlsPublicKeySet of the new network key. */
+  response: jsonCodec(s.object({ publicKeySet: s.hex({ maxBytes: 32 * 1024 }) }), 'genesis result')
+})
+
+/** A PKP's allocator asks the other presign participants to run one presign session. Answers when done. */
+export const PresignStart = defineRpc({
+  name: 'presign/start',
+  version: 1,
+  maxRequestBytes: 16 * 1024,
+  maxResponseBytes: 1024,
+  timeoutMs: 30_000,
+  runOnLimitedConnection: true,
+  request: jsonCodec(s.object({
+    tokenId: tokenIdHex,
+    /** Random per run, chosen by the allocator (the caller). */
+    session: s.hex({ bytes: 32 }),
+    /** Sorted PeerIds, a subset of the committee with at least 2t+1 members, the caller among them. */
+    participants: committeeSchema
+  }), 'presign start'),
+  response: jsonCodec(s.object({ presignatureId: s.hex({ bytes: 32 }) }), 'presign result')
+})
+
+// ---------------------------------------------------------------- client → node
+
+export const networkKeySchema = s.object({
+  genesisId: s.hex({ bytes: 16 }),
+  /** encodeBlsPublicKeySet: public key, members' verification shares, degree. */
+  publicKeySet: s.hex({ maxBytes: 32 * 1024 }),
+  /** Members in participant-id order (id = index + 1). */
+  members: s.array(peerIdString, { minLength: 3, maxLength: MAX_NETWORK_MEMBERS })
+})
+export type NetworkKeyInfo = Infer<typeof networkKeySchema>
+
+export const NetworkInfo = defineRpc({
+  name: 'network/info',
+  version: 1,
+  maxRequestBytes: 64,
+  maxResponseBytes: 64 * 1024,
+  timeoutMs: 5_000,
+  runOnLimitedConnection: true,
+  request: jsonCodec(empty, 'network info request'),
+  response: jsonCodec(s.object({
+    node: peerIdString,
+    /** Absent until this node knows the network key (as a member or from a member). */
+    networkKey: s.optional(networkKeySchema),
+    /** True when this node holds a share of the network key. */
+    keyHolder: s.boolean(),
+    /** Genesis progress as this node sees it. */
+    genesis: s.oneOf(['waiting', 'running', 'done'] as const),
+    pkps: s.int({ min: 0, max: 1_000_000 }),
+    /** Unused presignatures this node allocates, all PKPs together. */
+    presignatures: s.int({ min: 0, max: 1_000_000 })
+  }), 'network info')
+})
+
+/** Mint: the client asks every committee member to run the secp256k1 DKG. Answers when done. */
+export const MintStart = defineRpc({
+  name: 'pkp/mint',
+  version: 1,
+  maxRequestBytes: 16 * 1024,
+  maxResponseBytes: 64 * 1024,
+  timeoutMs: 60_000,
+  runOnLimitedConnection: true,
+  request: jsonCodec(s.object({
+    /** Random, chosen by the client; a node refuses one it has seen. */
+    mintId: s.hex({ bytes: 16 }),
+    /** Sorted PeerIds; participant id = index + 1. */
+    committee: committeeSchema,
+    degree: s.int({ min: 1, max: MAX_COMMITTEE }),
+    auth: authSigSchema
+  }), 'mint request'),
+  /** encodePublicKeySet of the PKP (secp256k1): every member must return the same bytes. */
+  response: jsonCodec(s.object({ publicKeySet: s.hex({ maxBytes: 32 * 1024 }) }), 'mint result')
+})
+
+/** Where a long operation (mint, genesis) is, for progress displays. */
+export const OperationStatus = defineRpc({
+  name: 'op/status',
+  version: 1,
+  maxRequestBytes: 256,
+  maxResponseBytes: 1024,
+  timeoutMs: 5_000,
+  runOnLimitedConnection: true,
+  request: jsonCodec(s.object({ opId: s.hex({ bytes: 16 }) }), 'operation status request'),
+  response: jsonCodec(s.object({
+    phase: s.string({ maxLength: 32 }),
+    detail: s.optional(s.string({ maxLength: 256 }))
+  }), 'operation status')
+})
+
+export const pkpInfoSchema = s.object({
+  tokenId: tokenIdHex,
+  /** Uncompressed (65-byte) public key. */
+  publicKey: s.hex({ bytes: 65 }),
+  ethAddress,
+  committee: committeeSchema,
+  degree: s.int({ min: 1, max: MAX_COMMITTEE }),
+  minter: ethAddress,
+  mintedAt: s.int({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+  /** Unused presignatures of this PKP that the answering node allocates. */
+  pool: s.int({ min: 0, max: 1_000_000 })
+})
+export type PkpInfo = Infer<typeof pkpInfoSchema>
+
+/** The PKPs whose committee this node is in. */
+export const PkpList = defineRpc({
+  name: 'pkp/list',
+  version: 1,
+  maxRequestBytes: 64,
+  maxResponseBytes: 512 * 1024,
+  timeoutMs: 5_000,
+  runOnLimitedConnection: true,
+  request: jsonCodec(empty, 'pkp list request'),
+  response: jsonCodec(s.object({ pkps: s.array(pkpInfoSchema, { maxLength: 1000 }) }), 'pkp list')
+})
+
+/**
+ * Lease presignatures from their allocator (the node that started their presign
+ * runs): each is handed out once, so no two requests ever get the same one.
+ * With none ready the node makes one first (the call then takes a presign run).
+ */
+export const PresignLease = defineRpc({
+  name: 'presign/lease',
+  version: 1,
+  maxRequestBytes: 8 * 1024,
+  maxResponseBytes: 1024 * 1024,
+  timeoutMs: 30_000,
+  runOnLimitedConnection: true,
+  request: jsonCodec(s.object({ tokenId: tokenIdHex, count: s.int({ min: 1, max: MAX_LEASE }), auth: authSigSchema }), 'presign lease request'),
+  /** Each an encoded PresignaturePublic (crypto/ecdsa presignature codec). */
+  response: jsonCodec(s.object({ presignatures: s.array(s.hex({ maxBytes: 16 * 1024 }), { maxLength: MAX_LEASE }) }), 'presign lease')
+})
+
+/** One signer's share for (PKP, presignature, message hash, signer set). Consumes the presignature. */
+export const SignShareRequest = defineRpc({
+  name: 'pkp/sign-share',
+  version: 1,
+  maxRequestBytes: 8 * 1024,
+  maxResponseBytes: 1024,
+  timeoutMs: 10_000,
+  runOnLimitedConnection: true,
+  request: jsonCodec(s.object({
+    tokenId: tokenIdHex,
+    presignatureId: s.hex({ bytes: 32 }),
+    messageHash: s.hex({ bytes: 32 }),
+    /** Sorted participant ids (committee index + 1), ⊆ the presignature's participants, ≥ 2t+1. */
+    signers: s.array(s.int({ min: 1, max: MAX_COMMITTEE }), { minLength: 3, maxLength: MAX_COMMITTEE }),
+    /** Public entropy from the client, mixed into the nonce re-randomisation. */
+    entropy: s.hex({ maxBytes: 64 }),
+    auth: authSigSchema
+  }), 'sign share request'),
+  /** encodeSignatureShare */
+  response: jsonCodec(s.object({ share: s.hex({ maxBytes: 512 }) }), 'sign share')
+})
+
+/** A decryption share of the network key for the identity of (conditions, data hash). */
+export const DecryptShareRequest = defineRpc({
+  name: 'decrypt/share',
+  version: 1,
+  maxRequestBytes: 32 * 1024,
+  maxResponseBytes: 1024,
+  timeoutMs: 10_000,
+  runOnLimitedConnection: true,
+  request: jsonCodec(s.object({
+    /** JSON of the access control conditions (node-runtime.md §7); the node re-canonicalises it. */
+    conditions: s.string({ minLength: 2, maxLength: MAX_CONDITIONS_CHARS }),
+    /** sha256 of the plaintext (Lit's dataToEncryptHash). */
+    dataHash: s.hex({ bytes: 32 }),
+    auth: s.optional(authSigSchema)
+  }), 'decrypt share request'),
+  /** encodeBlsDecryptionShare */
+  response: jsonCodec(s.object({ share: s.hex({ maxBytes: 512 }) }), 'decrypt share')
+})
+
+/** Every protocol a node serves (for registration and the docs table). */
+export const NODE_PROTOCOLS = [
+  SessionMessage, GenesisStart, PresignStart, NetworkInfo, MintStart, OperationStatus, PkpList, PresignLease,
+  SignShareRequest, DecryptShareRequest
+] as const
