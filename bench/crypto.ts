@@ -6,7 +6,8 @@
  * Workload per configuration n ∈ {3, 5, 7, 10}:
  *  - ECDSA (secp256k1): key degree t = max(1, floor((n−1)/3)), so 2t+1 signers.
  *    keygen = our DKG with complaints among n; presign among all n; a signature
- *    share; batched verification of 2t+1 shares; combine (which verifies the result).
+ *    share; batched verification of 2t+1 shares alone; combine (which verifies every
+ *    share and the signature in one batched check).
  *  - BLS12-381 network key: any ceil(2n/3) of n (degree ceil(2n/3)−1). keygen =
  *    the same DKG over G1; IBE encrypt of 1 KiB; one decryption share; combine
  *    (with verification of every share) and decrypt.
@@ -94,7 +95,7 @@ async function main (): Promise<void> {
       ratios = {
         keygenPeerOverOurs: round(d.keygenMs / keygen.medianMs, 1),
         presignPeerOverOurs: round(d.presignMs / ecdsa.presign.medianMs, 2),
-        signPeerOverOurs: round(d.signMs / (ecdsa.signShareAllMs + ecdsa.verifyShares.medianMs + ecdsa.combine.medianMs), 2)
+        signPeerOverOurs: round(d.signMs / (ecdsa.signShareAllMs + ecdsa.combine.medianMs), 2)
       }
     }
 
@@ -105,10 +106,12 @@ async function main (): Promise<void> {
         keygenMs: ms(keygen), keygenPerPartyMs: round(keygen.medianMs / n, 2), keygenBytesPerParty: dkgBytes(Secp256k1, t, n),
         presignMs: ms(ecdsa.presign), presignPerPartyCpuMs: round(ecdsa.presign.cpuMedianMs / n, 2), presignBytesPerParty: ecdsa.presignBytesPerParty,
         signatureShareMs: ms(ecdsa.signShare), verifySharesMs: ms(ecdsa.verifyShares), combineMs: ms(ecdsa.combine),
-        signShareVerifyCombineMs: round(ecdsa.signShare.medianMs + ecdsa.verifyShares.medianMs + ecdsa.combine.medianMs, 2),
-        // The usual client path: combine verifies the final signature, which covers every share;
-        // shares are checked one by one only when that fails.
-        signShareCombineMs: round(ecdsa.signShare.medianMs + ecdsa.combine.medianMs, 2),
+        // The sign path: one signature share (a signer's cost; signers work in parallel) plus the
+        // client's combine, which verifies every share and the signature in one batch (§5.6).
+        signShareVerifyCombineMs: round(ecdsa.signShare.medianMs + ecdsa.combine.medianMs, 2),
+        // The same plus a separate, redundant verifySignatureShares call (how this field was
+        // defined before combine verified the shares itself; kept for comparison with old runs).
+        signShareThenVerifyThenCombineMs: round(ecdsa.signShare.medianMs + ecdsa.verifyShares.medianMs + ecdsa.combine.medianMs, 2),
         signatureShareBytes: ecdsa.signatureShareBytes
       },
       bls: {

@@ -9,6 +9,7 @@ import type { CurvePoint } from '@noble/curves/abstract/curve.js'
 import { InvalidArgumentError } from '../errors.js'
 import { type Group, mod, randomScalar, msmPublic } from './group.js'
 import { secureRng, type Rng } from './random.js'
+import { invertPublic } from './inverse.js'
 
 export type ParticipantId = number
 
@@ -93,7 +94,7 @@ export function lagrangeCoefficient (group: { order: bigint }, ids: readonly Par
     num = mod(num * (X - BigInt(j)), n)
     den = mod(den * (BigInt(id) - BigInt(j)), n)
   }
-  return mod(num * invert(den, n), n)
+  return mod(num * invertPublic(den, n), n) // ids are public
 }
 
 export function lagrangeCoefficients (group: { order: bigint }, ids: readonly ParticipantId[], x: bigint | number = 0n): Map<ParticipantId, bigint> {
@@ -116,25 +117,6 @@ export function interpolatePoint<P extends CurvePoint<any, P>> (group: Group<P>,
   const ids = [...points.keys()]
   const lambdas = lagrangeCoefficients(group, ids, x)
   return msmPublic(group, ids.map((id) => points.get(id)!), ids.map((id) => lambdas.get(id)!))
-}
-
-/** Modular inverse by Fermat (n prime). Inputs here are public (ids), so no constant-time need. */
-export function invert (a: bigint, n: bigint): bigint {
-  const x = mod(a, n)
-  if (x === 0n) throw new InvalidArgumentError('inverse', 'zero has no inverse')
-  return pow(x, n - 2n, n)
-}
-
-function pow (base: bigint, exp: bigint, n: bigint): bigint {
-  let r = 1n
-  let b = mod(base, n)
-  let e = exp
-  while (e > 0n) {
-    if ((e & 1n) === 1n) r = (r * b) % n
-    b = (b * b) % n
-    e >>= 1n
-  }
-  return r
 }
 
 /** Sum of two commitments coefficient-wise (used when DKG adds dealers' polynomials). */

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest'
 import fc from 'fast-check'
 import { Secp256k1 } from '../../src/crypto/group.js'
-import { msmPublicStraus } from '../../src/crypto/ecdsa/msm.js'
+import { msmPublicStraus, msmIsIdentity, mulPublicAffine, splitScalar } from '../../src/crypto/ecdsa/msm.js'
 
 const n = Secp256k1.order
 const scalar = fc.bigInt({ min: 0n, max: n - 1n })
@@ -41,5 +41,51 @@ describe('msmPublicStraus', () => {
     for (const [pts, ks, b] of cases) expect(msmPublicStraus(pts, ks, b).equals(naive(pts, ks, b))).toBe(true)
     expect(msmPublicStraus([P, P.negate()], [k, k]).equals(Secp256k1.ZERO)).toBe(true)
     expect(msmPublicStraus([], []).equals(Secp256k1.ZERO)).toBe(true)
+  })
+})
+
+describe('GLV and the Jacobian Straus walk', () => {
+  // λ: the cube root of unity mod n with λ·(x, y) = (β·x, y) on secp256k1.
+  const LAMBDA = 0x5363ad4cc05c30e0a5261c028812645a122e22ea20816678df02967c1b23bd72n
+  const BETA = 0x7ae96a2b657c07106e64479eac3434e99cf0497512f58995c1396c28719501een
+  const p = Secp256k1.Point.Fp.ORDER
+
+  it('λ·G is (β·x, y): the endomorphism the split relies on', () => {
+    const G = Secp256k1.BASE
+    const L = G.multiply(LAMBDA).toAffine()
+    expect(L.x).toBe(G.x * BETA % p)
+    expect(L.y).toBe(G.y)
+  })
+
+  it('splitScalar gives k1 + k2·λ ≡ k with both halves below 2^128 (property, seeded, plus edges)', () => {
+    const check = (k: bigint): void => {
+      const { k1, k2 } = splitScalar(k)
+      expect((((k1 + k2 * LAMBDA) % n) + n) % n).toBe(k)
+      expect(k1 < 1n << 128n && -k1 < 1n << 128n && k2 < 1n << 128n && -k2 < 1n << 128n).toBe(true)
+    }
+    fc.assert(fc.property(scalar, check), { seed: 3, numRuns: 200 })
+    for (const k of [0n, 1n, n - 1n, n >> 1n, (n >> 1n) + 1n, LAMBDA, n - LAMBDA, 1n << 128n, (1n << 129n) - 1n, 1n << 255n]) check(k)
+  })
+
+  it('mixed 128-bit and full scalars over up to 20 points match the naive sum (property, seeded)', () => {
+    const short = fc.bigInt({ min: 0n, max: (1n << 128n) - 1n })
+    fc.assert(fc.property(fc.array(fc.tuple(scalar, fc.oneof(scalar, short)), { minLength: 1, maxLength: 20 }), scalar, (pairs, base) => {
+      const points = pairs.map(([x]) => Secp256k1.BASE.multiply(x === 0n ? 1n : x))
+      const scalars = pairs.map(([, s]) => s)
+      let want = base === 0n ? Secp256k1.ZERO : Secp256k1.BASE.multiply(base)
+      points.forEach((q, i) => { if (scalars[i] !== 0n) want = want.add(q.multiply(scalars[i])) })
+      expect(msmPublicStraus(points, scalars, base).equals(want)).toBe(true)
+      expect(msmIsIdentity([...points, want], [...scalars, n - 1n], base)).toBe(true)
+      expect(msmIsIdentity([...points, want], [...scalars, n - 2n], base)).toBe(want.equals(Secp256k1.ZERO))
+    }), { seed: 9, numRuns: 12 })
+  })
+
+  it('mulPublicAffine equals noble, including projective inputs and scalars that split', () => {
+    const P = Secp256k1.BASE.multiply(424242n).add(Secp256k1.BASE) // not normalised (Z ≠ 1)
+    for (const k of [1n, 2n, n - 1n, LAMBDA, (1n << 200n) + 3n, 0xdeadbeefn]) {
+      const want = P.multiply(k).toAffine()
+      expect(mulPublicAffine(P, k)).toEqual({ x: want.x, y: want.y })
+    }
+    expect(mulPublicAffine(P, n)).toBeNull()
   })
 })

@@ -1,20 +1,26 @@
 import { describe, it, expect } from 'vitest'
 import fc from 'fast-check'
 import { Secp256k1 } from '../../src/crypto/group.js'
-import { interpolateScalar, invert } from '../../src/crypto/shares.js'
+import { interpolateScalar } from '../../src/crypto/shares.js'
+import { invertSecret, invertPublic as invertPublicMod } from '../../src/crypto/inverse.js'
 import { interpolateAt, invertPublic } from '../../src/crypto/ecdsa/scalar.js'
 
 const n = Secp256k1.order
 const scalar = fc.bigInt({ min: 0n, max: n - 1n })
 
 describe('public-scalar helpers', () => {
-  it('invertPublic agrees with the Fermat inverse and refuses zero', () => {
+  it('invertPublic (Euclid) agrees with invertSecret (Fermat), mod n and mod p, and both refuse zero', () => {
+    const p = Secp256k1.Point.Fp.ORDER
     fc.assert(fc.property(scalar, (a) => {
       if (a === 0n) return
-      expect(invertPublic(a)).toBe(invert(a, n))
+      expect(invertPublic(a)).toBe(invertSecret(a, n))
+      expect(invertPublic(a) * a % n).toBe(1n)
+      expect(invertPublicMod(a, p)).toBe(invertSecret(a, p))
     }), { seed: 7, numRuns: 50 })
-    expect(() => invertPublic(0n)).toThrow(/zero/)
-    expect(() => invertPublic(n)).toThrow(/zero/)
+    for (const f of [(x: bigint) => invertPublic(x), (x: bigint) => invertSecret(x, n), (x: bigint) => invertPublicMod(x, n)]) {
+      expect(() => f(0n)).toThrow(/zero/)
+      expect(() => f(n)).toThrow(/zero/)
+    }
   })
 
   it('interpolateAt agrees with interpolateScalar at 0 and at other points (property, seeded)', () => {

@@ -9,7 +9,8 @@ import { interpolateScalar } from '../../src/crypto/shares.js'
 import { ProtocolAbortError, InvalidArgumentError } from '../../src/errors.js'
 import {
   Presignature, PresignatureReusedError, EcdsaAbortCode, signShare, combineSignatureShares, verifySignatureShare,
-  verifySignatureShares, encodeSignatureShare, decodeSignatureShare, encodePresignaturePublic, decodePresignaturePublic, signingNonce
+  verifySignatureShares, encodeSignatureShare, decodeSignatureShare, encodePresignaturePublic, decodePresignaturePublic, signingNonce,
+  interpolateAt, invertPublic
 } from '../../src/crypto/ecdsa/index.js'
 import { runPresignInMemory, honestMajorityEcdsa } from '../../src/protocols/presign/index.js'
 import { keyFor, ids, requestFor, caught } from './helpers.js'
@@ -161,6 +162,69 @@ describe('thresholds and misuse', () => {
     expect(verifySignatureShares(pub, req, [...shares, shares[0]])).toEqual([1])
     expect(verifySignatureShares(pub, req, shares.map((s) => (s.signer === 6 ? { ...s, presignatureId: new Uint8Array(32) } : s)))).toEqual([6])
     expect(verifySignatureShares(pub, requestFor('other', ids(n)), shares)).toEqual(ids(n))
+  })
+
+  it('a single wrong share among many is detected and named by the batched check, wherever it sits', () => {
+    const n10 = 10
+    const t4 = 4
+    const keys10 = keyFor(n10, t4)
+    const pres = runPresignInMemory(keys10, ids(n10), seededRng('one-bad-among-many'))
+    const pub = pres.get(1)!.public
+    const req = requestFor('one bad among many', ids(n10))
+    const nonce = signingNonce(pub, req)
+    const shares = req.signers.map((id) => signShare(pres.get(id)!, req))
+    expect(verifySignatureShares(pub, req, shares, nonce)).toEqual([])
+    for (const bad of ids(n10)) {
+      // the smallest possible error (+1), and a random-looking one
+      for (const delta of [1n, 0x9e3779b97f4a7c15f39cc0605cedc834n]) {
+        const tampered = shares.map((s) => (s.signer === bad ? { ...s, s: mod(s.s + delta, Secp256k1.order) } : s))
+        expect(verifySignatureShares(pub, req, tampered, nonce)).toEqual([bad])
+        // combine names it too and signs with the other nine (2t+1 = 9)
+        const out = combineSignatureShares(pub, req, tampered, nonce)
+        expect(out.culprits).toEqual([bad])
+        expect(secp256k1.verify(Uint8Array.from(Buffer.from(out.signature.signature.slice(2, 130), 'hex')), req.messageHash, out.signature.publicKey, { prehash: false })).toBe(true)
+      }
+    }
+  })
+
+  it('two colluding signers whose errors cancel in the combined signature are still named by combine', () => {
+    // s = Σ λ_j s_j over the first 2t+1 shares: shift s_1 by ε/λ_1 and s_2 by −ε/λ_2 and
+    // the interpolated signature is unchanged and valid, but both shares are wrong.
+    const pres = runPresignInMemory(keys, ids(n), seededRng('cancel-in-s'))
+    const pub = pres.get(1)!.public
+    const req = requestFor('cancel in s', ids(n))
+    const shares = req.signers.map((id) => signShare(pres.get(id)!, req))
+    const first = ids(2 * t + 1)
+    const lambda = (j: number): bigint => interpolateAt(new Map(first.map((i) => [i, i === j ? 1n : 0n] as const)))
+    const eps = 123456789n
+    const N = Secp256k1.order
+    const tampered = shares.map((s) => s.signer === 1 ? { ...s, s: mod(s.s + eps * invertPublic(lambda(1)), N) }
+      : s.signer === 2 ? { ...s, s: mod(s.s - eps * invertPublic(lambda(2)), N) } : s)
+    const sFirst = (list: typeof shares): bigint => interpolateAt(new Map(list.filter((x) => first.includes(x.signer)).map((x) => [x.signer, x.s] as const)))
+    expect(sFirst(tampered)).toBe(sFirst(shares)) // the cancellation really happens
+    const out = combineSignatureShares(pub, req, tampered)
+    expect(out.culprits).toEqual([1, 2])
+    expect(secp256k1.verify(Uint8Array.from(Buffer.from(out.signature.signature.slice(2, 130), 'hex')), req.messageHash, out.signature.publicKey, { prehash: false })).toBe(true)
+    expect(verifySignatureShares(pub, req, tampered)).toEqual([1, 2])
+    // With exactly 2t+1 shares the signature alone would look fine; combine still names both and aborts.
+    const pres5 = runPresignInMemory(keys, ids(n), seededRng('cancel-in-s-5'))
+    const req5 = requestFor('cancel in s, 2t+1 signers', first)
+    const shares5 = first.map((id) => signShare(pres5.get(id)!, req5))
+    const tampered5 = shares5.map((s) => s.signer === 1 ? { ...s, s: mod(s.s + eps * invertPublic(lambda(1)), N) }
+      : s.signer === 2 ? { ...s, s: mod(s.s - eps * invertPublic(lambda(2)), N) } : s)
+    expect(sFirst(tampered5)).toBe(sFirst(shares5))
+    const err = caught(() => combineSignatureShares(pres5.get(1)!.public, req5, tampered5))
+    expect(err).toBeInstanceOf(ProtocolAbortError)
+    expect(err.culprits).toEqual([1, 2])
+  })
+
+  it('combine refuses a signature that does not verify even when every share checks (wrong public key in the presignature)', () => {
+    const pres = runPresignInMemory(keys, ids(n), seededRng('wrong-key'))
+    const pub = { ...pres.get(1)!.public, publicKey: Secp256k1.BASE.multiply(5n) }
+    const req = requestFor('wrong key', ids(n).slice(0, 2 * t + 1))
+    const shares = req.signers.map((id) => signShare(pres.get(id)!, req))
+    expect(verifySignatureShares(pub, req, shares)).toEqual([]) // the key is not in the share equation
+    expect(caught(() => combineSignatureShares(pub, req, shares)).name).toBe('SignatureVerificationError')
   })
 
   it('a share for another message or another presignature does not verify', () => {

@@ -5,7 +5,8 @@
 import { InvalidArgumentError, MalformedMessageError } from '../../errors.js'
 import { BlsG1, BlsG2, type G1Point, type G2Point, mod, pointFromBytes } from '../group.js'
 import type { PublicKeySet } from '../key-share.js'
-import { invert, type ParticipantId } from '../shares.js'
+import type { ParticipantId } from '../shares.js'
+import { invertPublic } from '../inverse.js'
 import { MAX_LIST, Reader, WireKind, Writer } from '../wire.js'
 import { PUBLIC_KEY_SET_CHECK_DST, hashToScalars } from './hash.js'
 import { isValidG2, markCheckedG2, msmG1 } from './points.js'
@@ -142,7 +143,7 @@ function consistent (pks: PublicKeySet<G1Point>, encoding: Uint8Array): boolean 
     for (let k = 0; k < m; k++) if (k !== j) den = mod(den * (aj - alphas[k]), q)
     let gj = 0n // Horner: g(α_j)
     for (let c = g.length - 1; c >= 0; c--) gj = mod(gj * aj + g[c], q)
-    return mod(gj * invert(den, q), q)
+    return mod(gj * invertPublic(den, q), q) // ids are public
   })
   return msmG1(ys, coefficients).equals(BlsG1.ZERO)
 }

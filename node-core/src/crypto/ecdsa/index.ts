@@ -4,7 +4,7 @@
  */
 export { EcdsaAbortCode, PresignatureReusedError, DegeneratePresignatureError, SignatureVerificationError } from './errors.js'
 export { type DleqProof, type DleqContext, type DleqInstance, proveDleq, verifyDleq, batchVerifyDleq, dleqChallenge } from './dleq.js'
-export { msmPublicStraus } from './msm.js'
+export { msmPublicStraus, msmIsIdentity, mulPublicAffine } from './msm.js'
 export { invertPublic, interpolateAt } from './scalar.js'
 export {
   type OpeningProof, type OpeningStatement, type SummedCommitments, openingChallenge, proveOpening, verifyOpenings

@@ -12,7 +12,7 @@ import { InvalidArgumentError, ProtocolAbortError } from '../../errors.js'
 import { Secp256k1, mod, type SecpPoint } from '../group.js'
 import { secureRng, type Rng } from '../random.js'
 import {
-  type ParticipantId, addCommitments, assertParticipantIds, commitPolynomial, evaluateCommitment,
+  type ParticipantId, addCommitments, assertParticipantIds, commitPolynomial,
   evaluatePolynomial, randomPolynomial, verifyShare
 } from '../shares.js'
 import { EcdsaAbortCode } from './errors.js'
@@ -23,6 +23,8 @@ import {
 import { type OpeningStatement, type SummedCommitments, proveOpening, verifyOpenings } from './opening-proof.js'
 import { Presignature, type PresignPartyPublic, type PresignaturePublic } from './presignature.js'
 import { interpolateAt, invertPublic } from './scalar.js'
+import { msmPublicStraus } from './msm.js'
+import { bytesToNumberBE } from '@noble/curves/utils.js'
 import { Transcript } from './transcript.js'
 
 const G = Secp256k1.BASE
@@ -168,10 +170,15 @@ export function presignRound2 (
     }
   }
 
-  // Spec 3.4: my summed shares must match the summed commitments. Only when they
-  // do not, check dealer by dealer to name who sent a bad share.
-  const mine = Object.fromEntries(POLYS.map((p) => [p, evaluateCommitment(Secp256k1, summed[p], me)])) as Record<Poly, SecpPoint>
-  const sumsOk = POLYS.every((p) => mulSecretBase(sum[p]).equals(mine[p]))
+  // Spec 3.4: my summed shares must match the summed commitments, checked all four
+  // at once with private random 128-bit weights ρ (fresh from rng, so no dealer can
+  // aim its errors at them): (Σ ρ_p·sum_p)·G = Σ ρ_p·C_p(me). The secret side is one
+  // constant-time multiplication, the public side a short multi-scalar one. Only when
+  // it fails, check dealer by dealer to name who sent a bad share.
+  const mine = Object.fromEntries(POLYS.map((p) => [p, evaluateAtSmall(summed[p], me)])) as Record<Poly, SecpPoint>
+  const rho = POLYS.map(() => bytesToNumberBE(rng(16)) | 1n) // non-zero, < 2^128
+  const secretSide = mulSecretBase(mod(POLYS.reduce((acc, p, i) => acc + rho[i] * sum[p], 0n), n))
+  const sumsOk = secretSide.equals(msmPublicStraus(POLYS.map((p) => mine[p]), rho))
   if (!sumsOk) {
     const culprits = P.filter((i) => POLYS.some((p) => !verifyShare(Secp256k1, broadcasts.get(i)![p], me, shares.get(i)![p])))
     throw new ProtocolAbortError('presign: a dealer sent a share that does not match its commitment', culprits, EcdsaAbortCode.BadShare)
@@ -240,10 +247,11 @@ export function presignFinish (
   if (off.length > 0) throw new ProtocolAbortError('presign: opened w_j inconsistent', off, EcdsaAbortCode.BadProof)
   if (w === 0n) throw new ProtocolAbortError('presign: w = a·k is zero', [], EcdsaAbortCode.Degenerate)
 
-  // Spec 4.4: α_j = a_j / w (share of k⁻¹), β_j = x_j·α_j + e_j (share of x·k⁻¹).
+  // Spec 4.4: α_j = a_j / w (share of k⁻¹), β_j = (x_j·a_j + e_j) / w (share of x·k⁻¹,
+  // masked by the zero sharing e/w), so that w·β_j·G = Y_j + E_j: a point addition.
   const wInv = invertPublic(w) // w is public (opened in 3.6)
   const alpha = mod(secret.a * wInv, n)
-  const beta = mod(ctx.keyShare.secretShare * alpha + secret.e, n)
+  const beta = mod((ctx.keyShare.secretShare * secret.a + secret.e) % n * wInv, n)
 
   // Spec 4.5: the id binds the whole public transcript.
   const idT = new Transcript('presign/id').bytes('session', ctx.sessionId).u32('degree', t)

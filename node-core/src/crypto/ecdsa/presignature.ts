@@ -4,8 +4,8 @@
  * Public part (identical at every participant, safe to hand to clients):
  *   R = k·G, w = a·k, and for every participant j: A_j = a_j·G, Y_j = x_j·a_j·G,
  *   E_j = e_j·G. These give the spec's A'_j = w⁻¹·A_j (= α_j·G) and
- *   Bt_j = w⁻¹·Y_j + E_j (= β_j·G) without storing them (§5.2).
- * Secret part: α_j = a_j/w (degree-t share of k⁻¹) and β_j = x_j·α_j + e_j
+ *   Bt_j = w⁻¹·(Y_j + E_j) (= β_j·G) without storing them (§4.4, §5.5).
+ * Secret part: α_j = a_j/w (degree-t share of k⁻¹) and β_j = (x_j·a_j + e_j)/w
  * (degree-2t share of x·k⁻¹). Single use: `take()` hands them out once and wipes them.
  */
 import { bytesToHex } from '@noble/hashes/utils.js'

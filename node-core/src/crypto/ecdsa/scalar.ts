@@ -1,21 +1,18 @@
 /**
- * Scalar helpers for threshold ECDSA where the value being inverted is PUBLIC
- * (δ, w = a·k once opened, Lagrange denominators of public ids). They use
- * noble's extended-Euclid inverse, which is variable-time and several times
- * faster than the Fermat inverse in shares.ts; never pass a secret to them.
+ * Scalar helpers for threshold ECDSA over the secp256k1 order n. Inverses live
+ * in ../inverse.ts (invertPublic for public values, invertSecret for secrets);
+ * `invertPublic` here is the same function with the modulus defaulting to n.
  */
-import { invert } from '@noble/curves/abstract/modular.js'
 import { InvalidArgumentError } from '../../errors.js'
 import { Secp256k1, mod } from '../group.js'
+import { invertPublic as invertPublicMod } from '../inverse.js'
 import type { ParticipantId } from '../shares.js'
 
 const n = Secp256k1.order
 
-/** a⁻¹ mod n for a public, non-zero a (variable time). */
-export function invertPublic (a: bigint): bigint {
-  const x = mod(a, n)
-  if (x === 0n) throw new InvalidArgumentError('inverse', 'zero has no inverse')
-  return invert(x, n)
+/** a⁻¹ mod `modulus` (default n) for a PUBLIC, non-zero a (variable time). See ../inverse.ts. */
+export function invertPublic (a: bigint, modulus: bigint = n): bigint {
+  return invertPublicMod(a, modulus)
 }
 
 /**

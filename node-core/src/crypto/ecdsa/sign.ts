@@ -5,18 +5,20 @@
  * With δ a public re-randomiser, R' = δ·R and the signature nonce is k' = δ·k;
  * signer j sends s_j = (m·α_j + r·β_j)/δ, a degree-2t share of
  * s = k'⁻¹·(m + r·x). Anyone holding the public presignature can check s_j:
- *   δ·w·s_j·G == m·A_j + r·Y_j + r·w·E_j      (= w·(m·A'_j + r·Bt_j))
+ *   δ·w·s_j·G == m·A_j + r·Q_j,   Q_j = Y_j + E_j   (= w·(m·A'_j + r·Bt_j))
+ * Many shares and the combined signature are checked in one multi-scalar
+ * multiplication (msm.ts) with 128-bit random weights.
  */
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { bytesToNumberBE, numberToBytesBE } from '@noble/curves/utils.js'
-import { bytesToHex } from '@noble/hashes/utils.js'
+import { bytesToHex, utf8ToBytes as utf8 } from '@noble/hashes/utils.js'
 import { InvalidArgumentError, MalformedMessageError, ProtocolAbortError } from '../../errors.js'
 import { Secp256k1, mod, type SecpPoint } from '../group.js'
 import { type ParticipantId, assertParticipantIds } from '../shares.js'
 import { Reader, WireKind, Writer } from '../wire.js'
 import { DegeneratePresignatureError, EcdsaAbortCode, SignatureVerificationError } from './errors.js'
-import type { Presignature, PresignaturePublic } from './presignature.js'
-import { msmPublicStraus } from './msm.js'
+import type { Presignature, PresignaturePublic, PresignPartyPublic } from './presignature.js'
+import { msmIsIdentity, mulPublicAffine } from './msm.js'
 import { interpolateAt, invertPublic } from './scalar.js'
 import { Transcript } from './transcript.js'
 
@@ -91,8 +93,10 @@ export function rerandomiser (pub: PresignaturePublic, req: SignRequest): bigint
 /** Spec 5.2–5.3. Throws DegeneratePresignatureError when r = 0. */
 export function signingNonce (pub: PresignaturePublic, req: SignRequest): SigningNonce {
   const delta = rerandomiser(pub, req)
-  const Rprime = pub.R.multiplyUnsafe(delta) // δ and R are public
-  const { x, y } = Rprime.toAffine()
+  const affine = mulPublicAffine(pub.R, delta) // δ and R are public
+  if (affine === null) throw new DegeneratePresignatureError('R′ = δ·R is the identity')
+  const { x, y } = affine
+  const Rprime = Secp256k1.Point.fromAffine(affine)
   const r = mod(x, n)
   if (r === 0n) throw new DegeneratePresignatureError('r = x(R′) mod n is zero')
   // ECDSA's bits2int for a 256-bit hash and 256-bit n, then reduce.
@@ -117,24 +121,98 @@ export function signShare (presignature: Presignature, req: SignRequest): Signat
   return { presignatureId: pub.id, signer: presignature.me, s }
 }
 
-/** Spec 5.5: δ·w·s_j·G == m·A_j + r·Y_j + r·w·E_j. Uses public data only. */
+/** Spec 5.5: Q_j = Y_j + E_j (= w·β_j·G), the point s_j's check multiplies by r. */
+function qPoint (party: PresignPartyPublic): SecpPoint {
+  return party.E.equals(Secp256k1.ZERO) ? party.Y : party.Y.add(party.E)
+}
+
+/** Why a share is refused before any curve arithmetic (null: well-formed for this request). */
+function malformedShare (pub: PresignaturePublic, req: SignRequest, share: SignatureShare): string | null {
+  if (!equalBytes(share.presignatureId, pub.id)) return 'another presignature'
+  if (!req.signers.includes(share.signer) || !pub.parties.has(share.signer)) return 'not a signer'
+  if (typeof share.s !== 'bigint' || share.s < 0n || share.s >= n) return 's out of range'
+  return null
+}
+
+/** Spec 5.5: δ·w·s_j·G == m·A_j + r·Q_j. Uses public data only. */
 export function verifySignatureShare (pub: PresignaturePublic, req: SignRequest, share: SignatureShare, nonce: SigningNonce = signingNonce(pub, req)): boolean {
-  if (!equalBytes(share.presignatureId, pub.id)) return false
-  if (!req.signers.includes(share.signer)) return false
-  const party = pub.parties.get(share.signer)
-  if (party === undefined || share.s < 0n || share.s >= n) return false
-  // m·A_j + r·Y_j + r·w·E_j − δ·w·s_j·G must be the identity (one multi-scalar multiplication).
-  const lhsScalar = mod(nonce.delta * pub.w % n * share.s, n)
-  return msmPublicStraus([party.A, party.Y, party.E], [nonce.m, nonce.r, mod(nonce.r * pub.w, n)], mod(-lhsScalar, n)).equals(Secp256k1.ZERO)
+  if (malformedShare(pub, req, share) !== null) return false
+  const party = pub.parties.get(share.signer)!
+  // m·A_j + r·Q_j − δ·w·s_j·G must be the identity (one multi-scalar multiplication).
+  return msmIsIdentity([party.A, qPoint(party)], [nonce.m, nonce.r], mod(-nonce.delta * pub.w % n * share.s, n))
+}
+
+/**
+ * Spec 5.5, many shares at once (plus, for combine, the signature): the terms
+ * Σ_j ρ_j·(m·A_j + r·Q_j − δ·w·s_j·G) [+ ρ_0·(s·R′ − m·G − r·X)] of one
+ * multi-scalar multiplication. ρ_j = σ_j/r with σ_j 128-bit and hashed from
+ * `seed` (which covers the request and every share, so the weights are fixed
+ * only after the shares are): Q_j then carries the short scalar σ_j and only
+ * A_j a full one. Some σ_j ≠ 0 times a non-zero error term makes the sum
+ * vanish with probability at most 2^-128 (n is prime).
+ */
+function batchTerms (
+  pub: PresignaturePublic, nonce: SigningNonce, shares: readonly SignatureShare[], seed: Uint8Array, foldA = false
+): { points: SecpPoint[], scalars: bigint[], base: bigint, weight: (label: string) => bigint } {
+  const weight = (label: string): bigint => new Transcript('sign/verify-shares/weight').bytes('seed', seed).bytes('term', utf8(label)).challenge() >> 128n
+  const rInv = invertPublic(nonce.r) // r is public and non-zero
+  const mOverR = mod(nonce.m * rInv, n)
+  const points: SecpPoint[] = []
+  const scalars: bigint[] = []
+  const aCoefficients = new Map<ParticipantId, bigint>()
+  let g = 0n
+  for (const sh of shares) {
+    const party = pub.parties.get(sh.signer)!
+    const sigma = weight(`signer ${sh.signer}`)
+    points.push(qPoint(party))
+    scalars.push(sigma)
+    aCoefficients.set(sh.signer, sigma * mOverR % n)
+    g += sigma * sh.s
+  }
+  const aTerms = foldA && shares.length > pub.degree + 1 ? foldOntoFirst(aCoefficients, pub.degree + 1) : aCoefficients
+  for (const [id, c] of aTerms) { points.push(pub.parties.get(id)!.A); scalars.push(c) }
+  return { points, scalars, base: mod(-(mod(g, n) * (nonce.delta * pub.w % n) % n) * rInv, n), weight }
+}
+
+/**
+ * Σ_j c_j·A_j rewritten over the first `size` ids T, for points A_j = f(j)·G of one
+ * polynomial f of degree < size: A_j = Σ_{i∈T} L_i(j)·A_i (Lagrange basis of T),
+ * so c'_i = c_i + Σ_{j∉T} c_j·L_i(j). Ids are public; the result has `size` terms.
+ */
+function foldOntoFirst (coefficients: ReadonlyMap<ParticipantId, bigint>, size: number): Map<ParticipantId, bigint> {
+  const ids = [...coefficients.keys()].sort((a, b) => a - b)
+  const T = ids.slice(0, size).map(BigInt)
+  const out = new Map<ParticipantId, bigint>(ids.slice(0, size).map((id) => [id, coefficients.get(id)!] as const))
+  // 1 / Π_{k∈T, k≠i} (i − k), once per basis element
+  const denInv = T.map((i) => invertPublic(T.reduce((acc, k) => (k === i ? acc : acc * (i - k) % n), 1n)))
+  for (const jId of ids.slice(size)) {
+    const j = BigInt(jId)
+    const cj = coefficients.get(jId)!
+    T.forEach((i, idx) => {
+      let num = 1n
+      for (const k of T) if (k !== i) num = num * (j - k) % n
+      const id = Number(i)
+      out.set(id, mod(out.get(id)! + cj * mod(num * denInv[idx], n), n))
+    })
+  }
+  return out
+}
+
+function shareSeed (label: string, pub: PresignaturePublic, req: SignRequest, shares: readonly SignatureShare[]): Transcript {
+  const t = new Transcript(label).bytes('presignature', pub.id).bytes('message', req.messageHash)
+    .ids('signers', req.signers).bytes('entropy', req.entropy)
+  for (const sh of shares) t.u32('signer', sh.signer).scalar('s', sh.s)
+  return t
 }
 
 /**
  * Spec 5.5, many shares at once: returns the signers whose shares do NOT verify
  * (empty: all good). One multi-scalar multiplication checks
- *   Σ_j ρ_j·(m·A_j + r·Y_j + r·w·E_j − δ·w·s_j·G) = 0
- * with 128-bit weights ρ_j hashed from the request and every share (so fixed
- * only after the shares are); false acceptance has probability about 2^-128.
- * Only when the batch fails is each share checked on its own.
+ *   Σ_j ρ_j·(m·A_j + r·Q_j − δ·w·s_j·G) = 0
+ * with ρ_j = σ_j/r and 128-bit σ_j hashed from the request and every share (so
+ * fixed only after the shares are); a false accept has probability ≤ 2^-128.
+ * Only when the batch fails is each share checked on its own, so an honest
+ * signer is never named because of someone else's share.
  */
 export function verifySignatureShares (
   pub: PresignaturePublic, req: SignRequest, shares: readonly SignatureShare[], nonce: SigningNonce = signingNonce(pub, req)
@@ -143,44 +221,32 @@ export function verifySignatureShares (
   const seen = new Set<ParticipantId>()
   const candidates: SignatureShare[] = []
   for (const sh of shares) {
-    const party = pub.parties.get(sh.signer)
-    if (seen.has(sh.signer) || party === undefined || !req.signers.includes(sh.signer) ||
-      !equalBytes(sh.presignatureId, pub.id) || sh.s < 0n || sh.s >= n) bad.add(sh.signer)
+    if (seen.has(sh.signer) || malformedShare(pub, req, sh) !== null) bad.add(sh.signer)
     else candidates.push(sh)
     seen.add(sh.signer)
   }
   const good = candidates.filter((sh) => !bad.has(sh.signer))
   if (good.length > 0) {
-    const seed = new Transcript('sign/verify-shares').bytes('presignature', pub.id).bytes('message', req.messageHash)
-      .ids('signers', req.signers).bytes('entropy', req.entropy)
-    for (const sh of good) seed.u32('signer', sh.signer).scalar('s', sh.s)
-    const seedBytes = seed.digest()
-    const rw = mod(nonce.r * pub.w, n)
-    const points: SecpPoint[] = []
-    const scalars: bigint[] = []
-    let g = 0n
-    for (const sh of good) {
-      const rho = new Transcript('sign/verify-shares/weight').bytes('seed', seedBytes).u32('signer', sh.signer).challenge() >> 128n
-      const party = pub.parties.get(sh.signer)!
-      points.push(party.A, party.Y, party.E)
-      scalars.push(rho * nonce.m % n, rho * nonce.r % n, rho * rw % n)
-      g += rho * sh.s
-    }
-    const batchOk = msmPublicStraus(points, scalars, mod(-nonce.delta * pub.w % n * g, n)).equals(Secp256k1.ZERO)
-    if (!batchOk) for (const sh of good) if (!verifySignatureShare(pub, req, sh, nonce)) bad.add(sh.signer)
+    const { points, scalars, base } = batchTerms(pub, nonce, good, shareSeed('sign/verify-shares', pub, req, good).digest())
+    if (!msmIsIdentity(points, scalars, base)) for (const sh of good) if (!verifySignatureShare(pub, req, sh, nonce)) bad.add(sh.signer)
   }
   return [...bad].sort((a, b) => a - b)
 }
 
 /**
- * Spec 5.6: combine shares into a verified signature. Fast path: interpolate the
- * first 2t+1 shares, check any further shares lie on the same polynomial, and
- * verify the ECDSA signature. Otherwise check every share, name the bad ones,
- * and combine the good ones if 2t+1 remain; else ProtocolAbortError.
+ * Spec 5.6: combine shares into a verified signature. Fast path: interpolate s
+ * from the first 2t+1 shares, then ONE multi-scalar multiplication checks every
+ * share (5.5) and the signature itself (s·R′ = m·G + r·X, ECDSA's equation with
+ * R′ known) with independent 128-bit weights. Otherwise each share is checked,
+ * the bad ones are named, and the good ones are combined if 2t+1 remain (the
+ * result then checked with noble's verify); else ProtocolAbortError.
+ * `nonce` may be passed when the caller already computed it for this request.
  */
-export function combineSignatureShares (pub: PresignaturePublic, req: SignRequest, shares: readonly SignatureShare[]): CombineResult {
+export function combineSignatureShares (
+  pub: PresignaturePublic, req: SignRequest, shares: readonly SignatureShare[], nonce?: SigningNonce
+): CombineResult {
   validateSignRequest(pub, req)
-  const nonce = signingNonce(pub, req)
+  nonce ??= signingNonce(pub, req)
   const need = 2 * pub.degree + 1
   // Malformed-by-context shares (wrong presignature, unknown or repeated signer) are culprits outright.
   const culprits = new Set<ParticipantId>()
@@ -188,22 +254,31 @@ export function combineSignatureShares (pub: PresignaturePublic, req: SignReques
   for (const sh of shares) {
     if (!req.signers.includes(sh.signer)) throw new InvalidArgumentError('shares', `share from ${sh.signer}, who is not a signer`)
     if (byId.has(sh.signer) || culprits.has(sh.signer)) { culprits.add(sh.signer); byId.delete(sh.signer); continue }
-    if (!equalBytes(sh.presignatureId, pub.id) || sh.s < 0n || sh.s >= n) { culprits.add(sh.signer); continue }
+    if (malformedShare(pub, req, sh) !== null) { culprits.add(sh.signer); continue }
     byId.set(sh.signer, sh.s)
   }
   const ids = [...byId.keys()].sort((a, b) => a - b)
+  const asShares = (list: readonly ParticipantId[]): SignatureShare[] => list.map((id) => ({ presignatureId: pub.id, signer: id, s: byId.get(id)! }))
 
   if (culprits.size === 0 && ids.length >= need) {
-    const first = new Map(ids.slice(0, need).map((id) => [id, byId.get(id)!] as const))
-    const consistent = ids.slice(need).every((id) => interpolateAt(first, id) === byId.get(id))
-    if (consistent) {
-      const sig = finishSignature(pub, req, nonce, interpolateAt(first))
-      if (sig !== null) return { signature: sig, culprits: [] }
+    const s = interpolateAt(new Map(ids.slice(0, need).map((id) => [id, byId.get(id)!] as const)))
+    if (s !== 0n) {
+      const all = asShares(ids)
+      const seed = shareSeed('sign/combine', pub, req, all).scalar('s', s).digest()
+      // A_j = C_a(j) lie on one degree-t polynomial (Spec 3.5), so the A terms fold
+      // onto t+1 points; the signature term below makes the result valid regardless.
+      const { points, scalars, base, weight } = batchTerms(pub, nonce, all, seed, true)
+      // ρ_0·(s·R′ − m·G − r·X) with ρ_0 = σ_0/r: X carries the short scalar.
+      const sigma0 = weight('signature')
+      points.push(nonce.Rprime, pub.publicKey)
+      scalars.push(sigma0 * s % n * invertPublic(nonce.r) % n, n - sigma0)
+      const g = mod(base - sigma0 * nonce.m % n * invertPublic(nonce.r), n)
+      if (msmIsIdentity(points, scalars, g)) return { signature: finishSignature(pub, nonce, s).signature, culprits: [] }
     }
   }
 
   // Slow path (Spec 5.6.3): check the shares (batched, then one by one to name the bad ones).
-  const failing = new Set(verifySignatureShares(pub, req, ids.map((id) => ({ presignatureId: pub.id, signer: id, s: byId.get(id)! })), nonce))
+  const failing = new Set(verifySignatureShares(pub, req, asShares(ids), nonce))
   const good = new Map<ParticipantId, bigint>()
   for (const id of ids) {
     if (failing.has(id)) culprits.add(id)
@@ -213,15 +288,16 @@ export function combineSignatureShares (pub: PresignaturePublic, req: SignReques
   if (good.size < need) {
     throw new ProtocolAbortError(`sign: ${good.size} valid shares, need 2t+1 = ${need}`, named, EcdsaAbortCode.NotEnoughShares)
   }
-  const first = new Map([...good].slice(0, need))
-  const sig = finishSignature(pub, req, nonce, interpolateAt(first))
-  if (sig === null) throw new SignatureVerificationError('every share verified but the signature does not')
-  return { signature: sig, culprits: named }
+  const s = interpolateAt(new Map([...good].slice(0, need)))
+  const sig = s === 0n ? null : finishSignature(pub, nonce, s)
+  if (sig === null || !secp256k1.verify(sig.compact, req.messageHash, sig.signature.publicKey, { prehash: false })) {
+    throw new SignatureVerificationError('every share verified but the signature does not')
+  }
+  return { signature: sig.signature, culprits: named }
 }
 
-/** Spec 5.6.2: low-s, recovery id, encode, verify with noble. null when it does not verify. */
-function finishSignature (pub: PresignaturePublic, req: SignRequest, nonce: SigningNonce, sRaw: bigint): EcdsaSignature | null {
-  if (sRaw === 0n) return null
+/** Spec 5.6.2: low-s, recovery id, encoding. The caller has verified s (or verifies `compact`). */
+function finishSignature (pub: PresignaturePublic, nonce: SigningNonce, sRaw: bigint): { signature: EcdsaSignature, compact: Uint8Array } {
   let s = sRaw
   let recoveryId = nonce.recoveryId
   if (s > n >> 1n) { s = n - s; recoveryId ^= 1 }
@@ -229,9 +305,8 @@ function finishSignature (pub: PresignaturePublic, req: SignRequest, nonce: Sign
   compact.set(numberToBytesBE(nonce.r, 32), 0)
   compact.set(numberToBytesBE(s, 32), 32)
   const publicKey = pub.publicKey.toBytes(true)
-  if (!secp256k1.verify(compact, req.messageHash, publicKey, { prehash: false })) return null
   const signature = `0x${bytesToHex(compact)}${(27 + recoveryId).toString(16).padStart(2, '0')}` as const
-  return { r: nonce.r, s, recoveryId, signature, publicKey }
+  return { signature: { r: nonce.r, s, recoveryId, signature, publicKey }, compact }
 }
 
 function equalBytes (a: Uint8Array, b: Uint8Array): boolean {

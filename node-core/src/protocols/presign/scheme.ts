@@ -40,12 +40,12 @@ export interface ThresholdEcdsaScheme {
 }
 
 export const honestMajorityEcdsa: ThresholdEcdsaScheme = {
-  name: 'ecdsa-secp256k1-djnpo20-v1',
+  name: 'ecdsa-secp256k1-djnpo20-v2', // v2: β_j = (x_j·a_j + e_j)/w (docs/ecdsa.md §4.4)
   signersNeeded: (t) => 2 * t + 1,
   presignParticipantsNeeded: (t) => 2 * t + 1,
   createPresignSession: (opts) => new PresignSession(opts),
   signShare,
   verifySignatureShare: (pub, req, share) => verifySignatureShare(pub, req, share),
   verifySignatureShares: (pub, req, shares) => verifySignatureShares(pub, req, shares),
-  combineSignatureShares
+  combineSignatureShares: (pub, req, shares) => combineSignatureShares(pub, req, shares)
 }
