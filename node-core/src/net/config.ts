@@ -30,13 +30,14 @@ export const DIAL_TIMEOUT_MS = 40_000
 export const PING_TIMEOUT_MS = 10_000
 
 /**
- * The higher PeerId waits for the lower one to dial (only one side dials, so two
- * simultaneous dials never race). If no direct link appears after this long, it
+ * The peer that is not a link's designated dialer (mesh.ts `designatedDialer`)
+ * waits for the other to dial (only one side dials, so two simultaneous dials
+ * never race). If no direct link appears after this long, it
  * dials too, so one side's stuck dial cannot keep a pair apart forever (ms).
  * Long, because a slow dial in progress plus a second one the other way is
  * exactly the race that makes both time out.
  */
-export const HIGHER_SIDE_PATIENCE_MS = 60_000
+export const OTHER_SIDE_PATIENCE_MS = 60_000
 
 /** Largest status message accepted from the network (bytes). */
 export const MAX_STATUS_BYTES = 16 * 1024
@@ -62,6 +63,27 @@ export const RELAY_RESERVATION_TTL_MS = 10 * 60_000
  * which silently stops discovery: switch that penalty off.
  */
 export const GOSSIPSUB_SCORE_PARAMS = { IPColocationFactorWeight: 0 } as const
+
+/**
+ * Gossipsub mesh degrees of node tabs. A publisher floods its message to every
+ * peer it is connected to (gossipsub's floodPublish), and in the full mesh every
+ * node is connected to every other: each node already has each status first-hand,
+ * and the default forwarding degree (D = 6) only adds duplicates — with 10 tabs
+ * about six copies of every status (plus IDONTWANT notices) per tab, the largest
+ * share of the steady traffic. A small mesh still carries statuses to tabs whose
+ * direct links are not up yet (the relay, a gossipsub peer of all, does too).
+ */
+export const GOSSIPSUB_FULL_MESH_DEGREES = { D: 2, Dlo: 1, Dhi: 3, Dout: 0, Dlazy: 2 } as const
+
+/**
+ * Gossipsub options shared by relay and tabs: no IDONTWANT notices. Gossipsub 1.2
+ * answers every new message of at least 512 bytes with an IDONTWANT control
+ * message to each mesh peer; a status with 9 links is ~1.2 KB, so with 10 tabs
+ * (5 statuses/s in all) that was ~10 extra sends per second per tab and ~30 from
+ * the relay, each a noise-encrypted WebSocket message or a data-channel message.
+ * IDONTWANT saves bandwidth only for large messages; ours are small.
+ */
+export const GOSSIPSUB_NO_IDONTWANT = { idontwantMinDataSize: Number.MAX_SAFE_INTEGER } as const
 
 /** What the web server tells pages about the relay. */
 export interface RelayInfo {

@@ -14,7 +14,7 @@ import { ping, type Ping } from '@libp2p/ping'
 import { webRTC } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
 import { createLibp2p } from 'libp2p'
-import { DIAL_TIMEOUT_MS, GOSSIPSUB_SCORE_PARAMS } from './config.js'
+import { DIAL_TIMEOUT_MS, GOSSIPSUB_FULL_MESH_DEGREES, GOSSIPSUB_NO_IDONTWANT, GOSSIPSUB_SCORE_PARAMS } from './config.js'
 import { echo, type Echo } from './echo.js'
 
 export interface BrowserServices {
@@ -58,10 +58,12 @@ export async function createBrowserLibp2p (init: BrowserLibp2pInit): Promise<Bro
       // The answering tab's whole WebRTC set-up runs under this budget (default 10 s).
       inboundUpgradeTimeout: DIAL_TIMEOUT_MS
     },
-    // libp2p's connection monitor aborts any connection whose ping is late; with
-    // 10 busy tabs on two cores it cut relay connections (tabs lost their
-    // reservations). The mesh measures and closes dead direct links itself.
-    connectionMonitor: { abortConnectionOnPingFailure: false },
+    // libp2p's connection monitor pings every connection every 10 s on a new
+    // stream (on WebRTC a new data channel each time) and aborts connections whose
+    // ping is late: with 10 busy tabs on two cores it cut relay connections (tabs
+    // lost their reservations). The mesh measures and closes dead direct links
+    // itself, on one long-lived stream per link, so the monitor is off.
+    connectionMonitor: { enabled: false },
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     // The default gater refuses ws:// and private addresses; the relay is ws://127.0.0.1.
@@ -70,7 +72,9 @@ export async function createBrowserLibp2p (init: BrowserLibp2pInit): Promise<Bro
       identify: identify(),
       pubsub: gossipsub({
         allowPublishToZeroTopicPeers: true,
-        scoreParams: GOSSIPSUB_SCORE_PARAMS
+        scoreParams: GOSSIPSUB_SCORE_PARAMS,
+        ...GOSSIPSUB_FULL_MESH_DEGREES,
+        ...GOSSIPSUB_NO_IDONTWANT
       }),
       ping: ping({ maxInboundStreams: 8, maxOutboundStreams: 8, runOnLimitedConnection: true }),
       echo: echo()

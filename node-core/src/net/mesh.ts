@@ -4,8 +4,9 @@
  * every other node (full mesh), and measures each link's round-trip time.
  *
  * Rules (docs/testnet.md, "How the network forms"):
- *  - only the lower PeerId dials a pair (two simultaneous dials lose a race and
- *    time out); the higher one dials too after HIGHER_SIDE_PATIENCE_MS;
+ *  - only one designated side dials a pair (two simultaneous dials lose a race and
+ *    time out), chosen by a hash of the pair so that dials spread evenly over the
+ *    tabs; the other side dials too after OTHER_SIDE_PATIENCE_MS;
  *  - peers are learnt from signed status messages, and a peer is dialled only at
  *    an address that ends with its own PeerId (the signer's);
  *  - every failed dial (relay or peer) is retried with exponential backoff;
@@ -17,20 +18,28 @@ import type { Connection } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import { LitError } from '../errors.js'
 import {
-  backoffDelay, DIAL_TIMEOUT_MS, HIGHER_SIDE_PATIENCE_MS, MESH_TICK_MS, PEER_BACKOFF, PING_TIMEOUT_MS,
+  backoffDelay, DIAL_TIMEOUT_MS, OTHER_SIDE_PATIENCE_MS, MESH_TICK_MS, PEER_BACKOFF, PING_TIMEOUT_MS,
   RELAY_BACKOFF, RTT_INTERVAL_MS, STATUS_INTERVAL_MS, STATUS_TOPIC, STATUS_TTL_MS, type RelayInfo
 } from './config.js'
-import { exchange } from './exchange.js'
+import { ECHO_PROTOCOL } from './echo.js'
+import { ProbeStream } from './exchange.js'
 import type { BrowserLibp2p } from './libp2p-browser.js'
 import {
   buildMeshView, classifyLink, decodeStatus, encodeStatus, STATUS_VERSION,
   type LinkKind, type LinkStatus, type MeshView, type PeerRole, type PeerStatus, type ReceivedStatus
 } from './status.js'
 
-const PING_PROTOCOL = '/ipfs/ping/1.0.0'
+/** Link probes ride one long-lived echo stream per connection (not a new stream per probe). */
+const PROBE_PROTOCOL = ECHO_PROTOCOL
 const PING_BYTES = 32
-/** Dials in flight at once per tab; WebRTC set-up is CPU-heavy on two cores. */
+/**
+ * Dials in flight at once per tab. Mesh set-up on two cores is CPU-bound (both
+ * cores busy throughout): with 5 in flight per tab, 10 tabs' dials took 23 s
+ * (median) instead of 11 s and the mesh took ~60 s instead of 41-48 s.
+ */
 const MAX_CONCURRENT_DIALS = 2
+/** Listeners hear of changes at most this often (ms). */
+const EMIT_COALESCE_MS = 250
 /** Consecutive failed pings after which a direct link is considered dead and closed. */
 const MAX_PING_FAILURES = 3
 
@@ -83,6 +92,17 @@ export interface DialRecord {
   ms: number
   ok: boolean
   error: string | null
+  /** When each set-up step began, ms after `startedAt` (libp2p progress events, e.g. `webrtc:read-sdp-answer`). */
+  steps: Array<[string, number]>
+}
+
+/**
+ * Progress events of a dial kept in a {@link DialRecord}: the first of each type
+ * (dial queue, circuit relay, upgrader, WebRTC signalling steps), not the one per
+ * ICE candidate.
+ */
+function isDialStep (type: string): boolean {
+  return type !== 'webrtc:add-ice-candidate'
 }
 
 const DIAL_LOG_LENGTH = 32
@@ -112,6 +132,8 @@ export class Mesh {
   private readonly dials = new Map<string, PeerDialState>()
   private readonly rtt = new Map<string, number>()
   private readonly pingFailures = new Map<string, number>()
+  /** Per connection id, its open probe stream (or the promise of one). */
+  private readonly probes = new Map<string, Promise<ProbeStream>>()
   private readonly listeners = new Set<(s: MeshSnapshot) => void>()
   private readonly timers: Array<ReturnType<typeof setInterval>> = []
   private readonly shutdown = new AbortController()
@@ -121,6 +143,9 @@ export class Mesh {
   private lastLinkKey = ''
   private readonly dialLog: DialRecord[] = []
   private started = false
+  /** This tab's listening addresses; libp2p recomputes them on every getMultiaddrs() call. */
+  private addrsCache: string[] | null = null
+  private emitTimer: ReturnType<typeof setTimeout> | null = null
 
   constructor (init: MeshInit) {
     this.libp2p = init.libp2p
@@ -151,6 +176,7 @@ export class Mesh {
     this.started = false
     await Promise.race([this.publishStatus(true), sleep(300)])
     this.shutdown.abort()
+    for (const id of [...this.probes.keys()]) this.dropProbe(id)
     for (const t of this.timers) clearInterval(t)
     this.timers.length = 0
     const pubsub = this.libp2p.services.pubsub
@@ -179,7 +205,7 @@ export class Mesh {
       peerId: this.self,
       role: this.role,
       relay: { ...this.relay },
-      addrs: this.listenAddrs(),
+      addrs: [...this.listenAddrs()],
       links: this.localLinks(),
       knownNodes: this.liveNodes(now),
       network: buildMeshView(statuses, now),
@@ -228,12 +254,14 @@ export class Mesh {
       }
       this.rtt.delete(evt.detail.id)
       this.pingFailures.delete(evt.detail.id)
+      this.dropProbe(evt.detail.id)
     }
     this.linksMaybeChanged()
     this.emit()
   }
 
   private readonly onSelfUpdate = (): void => {
+    this.addrsCache = null
     void this.publishStatus(false)
     this.emit()
   }
@@ -243,6 +271,7 @@ export class Mesh {
   private tick (): void {
     if (!this.started) return
     const now = this.now()
+    this.addrsCache = null // also refreshed here, in case an address change came without self:peer:update
     for (const [id, s] of this.statuses) {
       if (now - s.receivedAt > STATUS_TTL_MS) { this.statuses.delete(id); this.dials.delete(id) }
     }
@@ -299,7 +328,7 @@ export class Mesh {
     }
   }
 
-  /** Spec (docs/testnet.md §2): dial every live node we lack a direct link to, lower PeerId first. */
+  /** Spec (docs/testnet.md §2): dial every live node we lack a direct link to, where we are its designated dialer. */
   private dialMissingPeers (now: number): void {
     const direct = new Set(this.localLinks().filter(l => l.kind === 'direct').map(l => l.peer))
     let inFlight = [...this.dials.values()].filter(d => d.dialing).length
@@ -312,7 +341,7 @@ export class Mesh {
         this.dials.set(peer, d)
       }
       if (direct.has(peer) || d.dialing || now < d.nextAttemptAt) continue
-      const ourTurn = this.self < peer || now - d.firstSeen >= HIGHER_SIDE_PATIENCE_MS
+      const ourTurn = designatedDialer(this.self, peer) === this.self || now - d.firstSeen >= OTHER_SIDE_PATIENCE_MS
       if (!ourTurn) continue
       const addr = webRtcAddrOf(s)
       if (addr == null) continue
@@ -325,8 +354,12 @@ export class Mesh {
   private async dialPeer (peer: string, addr: string, d: PeerDialState): Promise<void> {
     d.dialing = true
     const startedAt = this.now()
+    const steps: Array<[string, number]> = []
+    const onProgress = (evt: { type: string }): void => {
+      if (isDialStep(evt.type) && !steps.some(([t]) => t === evt.type)) steps.push([evt.type, this.now() - startedAt])
+    }
     const record = (ok: boolean, error: string | null): void => {
-      this.dialLog.push({ peer, startedAt, ms: this.now() - startedAt, ok, error })
+      this.dialLog.push({ peer, startedAt, ms: this.now() - startedAt, ok, error, steps })
       if (this.dialLog.length > DIAL_LOG_LENGTH) this.dialLog.shift()
     }
     try {
@@ -337,7 +370,8 @@ export class Mesh {
         if (peerConnectionState(conn) !== 'connected') await conn.close().catch(() => { conn.abort(new Error('ICE not connected')) })
       }
       const signal = AbortSignal.any([AbortSignal.timeout(DIAL_TIMEOUT_MS), this.shutdown.signal])
-      await this.libp2p.dial(multiaddr(addr), { signal })
+      steps.push(['dial', this.now() - startedAt])
+      await this.libp2p.dial(multiaddr(addr), { signal, onProgress })
       d.failures = 0
       d.nextAttemptAt = this.now() + PEER_BACKOFF.initialMs
       record(true, null)
@@ -368,11 +402,13 @@ export class Mesh {
       try {
         const payload = crypto.getRandomValues(new Uint8Array(PING_BYTES))
         const signal = AbortSignal.any([AbortSignal.timeout(PING_TIMEOUT_MS), this.shutdown.signal])
-        const { response, ms } = await exchange(conn, PING_PROTOCOL, payload, PING_BYTES, { signal })
-        if (!response.every((b, i) => b === payload[i])) throw new Error('wrong ping reply')
+        const probe = await this.probeFor(conn, signal)
+        const ms = await probe.roundTrip(payload, signal)
         this.rtt.set(conn.id, ms)
         this.pingFailures.delete(conn.id)
       } catch {
+        // A late or failed probe leaves the stream in an unknown state: start afresh next time.
+        this.dropProbe(conn.id)
         const failures = (this.pingFailures.get(conn.id) ?? 0) + 1
         this.pingFailures.set(conn.id, failures)
         if (kind === 'direct' && failures >= MAX_PING_FAILURES && this.started) {
@@ -381,7 +417,31 @@ export class Mesh {
         }
       }
     }))
+    // Probe streams of connections that are no longer anyone's best link.
+    const live = new Set([...conns.values()].map(({ conn }) => conn.id))
+    for (const id of this.probes.keys()) if (!live.has(id)) this.dropProbe(id)
     this.emit()
+  }
+
+  /** The connection's probe stream, opened on first use and kept while it works. */
+  private async probeFor (conn: Connection, signal: AbortSignal): Promise<ProbeStream> {
+    let probe = this.probes.get(conn.id)
+    if (probe != null) {
+      const open = await probe
+      if (open.isOpen) return open
+      this.dropProbe(conn.id)
+    }
+    probe = ProbeStream.open(conn, PROBE_PROTOCOL, { signal })
+    this.probes.set(conn.id, probe)
+    probe.catch(() => { if (this.probes.get(conn.id) === probe) this.probes.delete(conn.id) })
+    return await probe
+  }
+
+  private dropProbe (connId: string): void {
+    const probe = this.probes.get(connId)
+    if (probe == null) return
+    this.probes.delete(connId)
+    probe.then(p => { p.close() }, () => {})
   }
 
   // ---- state derived from libp2p -----------------------------------------
@@ -417,8 +477,14 @@ export class Mesh {
       .sort()
   }
 
+  /**
+   * Cached: getMultiaddrs() rebuilds the address list from the address manager
+   * each time, and snapshots and statuses ask for it several times a second
+   * (2-3 % of a busy tab's main thread in a profile with 10 tabs).
+   */
   private listenAddrs (): string[] {
-    return this.libp2p.getMultiaddrs().map(a => a.toString())
+    this.addrsCache ??= this.libp2p.getMultiaddrs().map(a => a.toString())
+    return this.addrsCache
   }
 
   private ownStatus (leaving: boolean): PeerStatus {
@@ -448,11 +514,37 @@ export class Mesh {
     void this.publishStatus(false)
   }
 
+  /**
+   * Tell listeners (the page) about a change, at most once per EMIT_COALESCE_MS:
+   * with 10 tabs a tab sees dozens of status messages and link events a second,
+   * and a snapshot (plus the page re-rendering it) for each one was a measurable
+   * share of the tab's main thread.
+   */
   private emit (): void {
-    if (this.listeners.size === 0) return
-    const snap = this.snapshot()
-    for (const l of this.listeners) l(snap)
+    if (this.listeners.size === 0 || this.emitTimer != null) return
+    this.emitTimer = setTimeout(() => {
+      this.emitTimer = null
+      if (this.listeners.size === 0) return
+      const snap = this.snapshot()
+      for (const l of this.listeners) l(snap)
+    }, EMIT_COALESCE_MS)
   }
+}
+
+/**
+ * Which of two peers dials their link (both compute the same answer). Not simply
+ * "the lower PeerId": then the lowest tab dials every other and the highest none,
+ * and with at most {@link MAX_CONCURRENT_DIALS} at a time the lowest tab's queue
+ * becomes the mesh's critical path (10 tabs: 9 dials in a row on one tab). A hash
+ * of the unordered pair picks either side with even odds, so each tab dials about
+ * half of its links.
+ */
+export function designatedDialer (a: string, b: string): string {
+  const [lo, hi] = a < b ? [a, b] : [b, a]
+  // FNV-1a over "lo|hi": cheap, deterministic, no secrecy needed.
+  let h = 0x811c9dc5
+  for (const ch of `${lo}|${hi}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193)
+  return ((h >>> 0) & 1) === 0 ? lo : hi
 }
 
 /** The signer's /p2p-circuit/webrtc address, only if it ends with the signer's own PeerId. */

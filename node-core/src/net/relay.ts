@@ -15,7 +15,7 @@ import { webSockets } from '@libp2p/websockets'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import { InvalidArgumentError } from '../errors.js'
 import {
-  DEFAULT_RELAY_PORT, GOSSIPSUB_SCORE_PARAMS, RELAY_MAX_RESERVATIONS, RELAY_RESERVATION_TTL_MS, STATUS_TOPIC,
+  DEFAULT_RELAY_PORT, GOSSIPSUB_NO_IDONTWANT, GOSSIPSUB_SCORE_PARAMS, RELAY_MAX_RESERVATIONS, RELAY_RESERVATION_TTL_MS, STATUS_TOPIC,
   type RelayInfo
 } from './config.js'
 
@@ -59,7 +59,8 @@ export async function startRelay (init: RelayInit = {}): Promise<Relay> {
       // between tabs that have no direct link yet.
       pubsub: gossipsub({
         allowPublishToZeroTopicPeers: true,
-        scoreParams: GOSSIPSUB_SCORE_PARAMS
+        scoreParams: GOSSIPSUB_SCORE_PARAMS,
+        ...GOSSIPSUB_NO_IDONTWANT
       }),
       ping: ping()
     }
