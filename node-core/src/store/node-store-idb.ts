@@ -1,0 +1,391 @@
+/**
+ * IndexedDB NodeStore (spec: docs/node-runtime.md §8). One database per node
+ * id (`lit-node-state-<nodeId>`): tabs of one origin share IndexedDB, and a
+ * node must never see another node's shares.
+ *
+ * Object stores:
+ *   meta           'sealingKey' → CryptoKey (non-extractable AES-256-GCM), 'nodeId', 'presignatureSeq'
+ *   network        'current'    → network key row + sealed share
+ *   pkps           tokenId      → PkpRow (public)
+ *   keyShares      tokenId      → sealed KeyShare
+ *   presignatures  [tokenId, id] → public row + sealed secret, or a tombstone
+ *                  indexes byToken [tokenId, state], byAllocator [tokenId, allocator, state]
+ *                  (queried with plain keys, not IDBKeyRange: that global belongs to the
+ *                  factory's realm, and tests pass a factory of their own)
+ *
+ * Rules kept here:
+ *   - Never await anything but IndexedDB requests inside a transaction (it
+ *     would auto-commit): sealing and opening happen before or after.
+ *   - Every transaction either commits whole or is aborted; any failure
+ *     surfaces as a StoreError (StorageUnavailableError for the browser's own
+ *     refusals: quota, blocked, closed) and leaves nothing half-written.
+ *   - takePresignature commits its tombstone (durability 'strict') before the
+ *     secret is opened: a crash loses a presignature, never reuses one.
+ */
+import { wrap, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb'
+import { InvalidArgumentError, LitError } from '../errors.js'
+import type { SecpPoint } from '../crypto/group.js'
+import type { KeyShare } from '../crypto/key-share.js'
+import type { Presignature } from '../crypto/ecdsa/index.js'
+import { type SealedValue, generateSealingKey, open, seal, sealingAad } from './at-rest.js'
+import {
+  type NodeStore, type PkpRecord, type PresignatureEntry, type StoredNetworkKey,
+  PresignatureNotFoundError, PresignatureUsedError, StorageUnavailableError, StoreError
+} from './node-store.js'
+import {
+  type NetworkKeyRow, type PkpRow, type PresignatureRow, CorruptRecordError, PRESIGNATURE_UNUSED, assertName, assertNodeId, byAge,
+  networkKeyFromRow, networkKeyToRow, pkpFromRow, pkpShareFromBytes, pkpToRow, presignatureEntryFromRow,
+  presignatureFromBytes, presignatureToRow, tombstoneOf
+} from './node-store-codec.js'
+
+export const NODE_STATE_DB_PREFIX = 'lit-node-state-'
+export const NODE_STATE_DB_VERSION = 1
+
+/** Object store names; also the first part of every sealed value's additional data. */
+export const STORES = {
+  meta: 'meta',
+  network: 'network',
+  pkps: 'pkps',
+  keyShares: 'keyShares',
+  presignatures: 'presignatures'
+} as const
+
+const NETWORK_KEY = 'current'
+const META_SEALING_KEY = 'sealingKey'
+const META_NODE_ID = 'nodeId'
+const META_PRESIGNATURE_SEQ = 'presignatureSeq'
+
+interface StoredNetworkKeyValue { row: NetworkKeyRow, share?: SealedValue }
+type StoredPresignature = PresignatureRow & { secret?: SealedValue }
+
+interface NodeStateDb extends DBSchema {
+  meta: { key: string, value: unknown }
+  network: { key: string, value: StoredNetworkKeyValue }
+  pkps: { key: string, value: PkpRow }
+  keyShares: { key: string, value: SealedValue }
+  presignatures: {
+    key: [string, string]
+    value: StoredPresignature
+    indexes: { byToken: [string, number], byAllocator: [string, string, number] }
+  }
+}
+
+type Db = IDBPDatabase<NodeStateDb>
+type Tx<Names extends ArrayLike<StoreNames<NodeStateDb>>, Mode extends IDBTransactionMode> = IDBPTransaction<NodeStateDb, Names, Mode>
+
+export interface IdbNodeStoreOptions {
+  /** The IndexedDB factory (tests pass fake-indexeddb's); `globalThis.indexedDB` by default. */
+  indexedDB?: IDBFactory
+  /** Clock for `createdAt` (ms). */
+  now?: () => number
+}
+
+export function nodeStateDbName (nodeId: string): string {
+  assertNodeId(nodeId)
+  return NODE_STATE_DB_PREFIX + nodeId
+}
+
+/** Turn anything the browser threw into a StoreError; ours pass through. */
+function asStoreError (err: unknown, what: string): Error {
+  if (err instanceof LitError) return err
+  const name = (err as { name?: unknown } | null)?.name
+  if (name === 'DataCloneError') return new InvalidArgumentError(what, 'a value cannot be stored (not structured-cloneable)')
+  return new StorageUnavailableError(`${what}: ${typeof name === 'string' ? name : 'error'}`, { cause: err })
+}
+
+function upgrade (db: IDBDatabase, oldVersion: number): void {
+  // Version 1: everything. Later versions add steps below `if (oldVersion < N)`.
+  if (oldVersion < 1) {
+    db.createObjectStore(STORES.meta)
+    db.createObjectStore(STORES.network)
+    db.createObjectStore(STORES.pkps, { keyPath: 'tokenId' })
+    db.createObjectStore(STORES.keyShares)
+    const presignatures = db.createObjectStore(STORES.presignatures, { keyPath: ['tokenId', 'id'] })
+    presignatures.createIndex('byToken', ['tokenId', 'state'])
+    presignatures.createIndex('byAllocator', ['tokenId', 'allocator', 'state'])
+  }
+}
+
+/** indexedDB.open with our factory; a blocked upgrade is refused at once rather than left hanging. */
+async function openDatabase (factory: IDBFactory, name: string): Promise<Db> {
+  return await new Promise<Db>((resolve, reject) => {
+    let settled = false
+    let request: IDBOpenDBRequest
+    try {
+      request = factory.open(name, NODE_STATE_DB_VERSION)
+    } catch (err) {
+      reject(asStoreError(err, 'open'))
+      return
+    }
+    request.onupgradeneeded = (event) => { upgrade(request.result, event.oldVersion) }
+    request.onblocked = () => {
+      if (settled) return
+      settled = true
+      reject(new StorageUnavailableError('database upgrade blocked by another open connection (close other tabs of this node)'))
+    }
+    request.onsuccess = () => {
+      const db = request.result
+      if (settled) { db.close(); return } // succeeded after we gave up (blocked): do not leak the connection
+      settled = true
+      try {
+        resolve(wrap(db) as unknown as Db)
+      } catch (err) {
+        db.close()
+        reject(asStoreError(err, 'open'))
+      }
+    }
+    request.onerror = (event) => {
+      event.preventDefault()
+      if (settled) return
+      settled = true
+      reject(asStoreError(request.error, 'open'))
+    }
+  })
+}
+
+function isSealingKey (value: unknown): value is CryptoKey {
+  if (typeof value !== 'object' || value === null) return false
+  const k = value as CryptoKey
+  return k.type === 'secret' && k.algorithm?.name === 'AES-GCM' && Array.isArray(k.usages) && k.usages.includes('decrypt') && k.usages.includes('encrypt')
+}
+
+export class IdbNodeStore implements NodeStore {
+  readonly nodeId: string
+  private db: Db | undefined
+  private readonly key: CryptoKey
+  private readonly now: () => number
+
+  private constructor (nodeId: string, db: Db, key: CryptoKey, now: () => number) {
+    this.nodeId = nodeId
+    this.db = db
+    this.key = key
+    this.now = now
+    // Another connection wants a newer schema, or the browser dropped the
+    // database: let go, and refuse further calls rather than write half.
+    db.addEventListener('versionchange', () => { void this.close() })
+    db.addEventListener('close', () => { this.db = undefined })
+  }
+
+  /** Open (creating on first use) the database of `nodeId` and its sealing key. */
+  static async open (nodeId: string, opts: IdbNodeStoreOptions = {}): Promise<IdbNodeStore> {
+    const name = nodeStateDbName(nodeId)
+    const factory = opts.indexedDB ?? globalThis.indexedDB
+    if (factory === undefined) throw new StorageUnavailableError('IndexedDB is not available here')
+    // idb recognises requests and transactions by `instanceof` the global IDB
+    // classes, so a factory passed in (tests: fake-indexeddb) needs them as
+    // globals too ('fake-indexeddb/auto' installs them).
+    if (typeof globalThis.IDBRequest !== 'function' || typeof globalThis.IDBTransaction !== 'function') {
+      throw new StorageUnavailableError('the IndexedDB classes (IDBRequest, IDBTransaction, …) are not globals here')
+    }
+    const db = await openDatabase(factory, name)
+    try {
+      const key = await loadOrCreateSealingKey(db, nodeId)
+      return new IdbNodeStore(nodeId, db, key, opts.now ?? Date.now)
+    } catch (err) {
+      db.close()
+      throw asStoreError(err, 'open')
+    }
+  }
+
+  /**
+   * Run `body` in one transaction and wait for its commit. On any failure the
+   * transaction is aborted (nothing of it stays) and the error is a StoreError.
+   * `body` must await only requests of `tx`.
+   */
+  private async tx<Names extends Array<StoreNames<NodeStateDb>>, Mode extends IDBTransactionMode, T> (
+    names: Names, mode: Mode, body: (tx: Tx<Names, Mode>) => Promise<T>
+  ): Promise<T> {
+    const db = this.db
+    if (db === undefined) throw new StorageUnavailableError('store is closed')
+    let tx: Tx<Names, Mode>
+    try {
+      tx = db.transaction(names, mode, { durability: mode === 'readwrite' ? 'strict' : 'default' })
+    } catch (err) {
+      throw asStoreError(err, names.join('+'))
+    }
+    const done = tx.done
+    done.catch(() => {}) // observed below; keeps an abort from surfacing as an unhandled rejection
+    try {
+      const result = await body(tx)
+      await done
+      return result
+    } catch (err) {
+      try { tx.abort() } catch { /* already finished or aborted */ }
+      throw asStoreError(err, names.join('+'))
+    }
+  }
+
+  async getNetworkKey (): Promise<StoredNetworkKey | undefined> {
+    const stored = await this.tx([STORES.network], 'readonly', async (tx) => await tx.objectStore(STORES.network).get(NETWORK_KEY))
+    if (stored === undefined) return undefined
+    let share: Uint8Array | undefined
+    if (stored.share !== undefined) share = await open(this.key, stored.share, sealingAad(STORES.network, NETWORK_KEY))
+    try {
+      return networkKeyFromRow(stored.row, share)
+    } finally {
+      share?.fill(0)
+    }
+  }
+
+  async putNetworkKey (key: StoredNetworkKey): Promise<void> {
+    const { row, share } = networkKeyToRow(key)
+    const value: StoredNetworkKeyValue = { row }
+    if (share !== undefined) {
+      value.share = await seal(this.key, share, sealingAad(STORES.network, NETWORK_KEY))
+      share.fill(0)
+    }
+    await this.tx([STORES.network], 'readwrite', async (tx) => {
+      const store = tx.objectStore(STORES.network)
+      const current = await store.get(NETWORK_KEY)
+      if (current?.row.hasShare === true && !row.hasShare) {
+        throw new StoreError('refusing to replace a network key share with a share-less key', 'ERR_NETWORK_KEY_DOWNGRADE')
+      }
+      await store.put(value, NETWORK_KEY)
+    })
+  }
+
+  async putPkp (record: PkpRecord, share: KeyShare<SecpPoint>): Promise<void> {
+    const { row, share: shareBytes } = pkpToRow(record, share)
+    const sealed = await seal(this.key, shareBytes, sealingAad(STORES.keyShares, row.tokenId))
+    shareBytes.fill(0)
+    await this.tx([STORES.pkps, STORES.keyShares], 'readwrite', async (tx) => {
+      const pkps = tx.objectStore(STORES.pkps)
+      if (await pkps.count(row.tokenId) > 0) throw new StoreError(`PKP ${row.tokenId} is already stored`, 'ERR_PKP_EXISTS')
+      await tx.objectStore(STORES.keyShares).put(sealed, row.tokenId)
+      await pkps.put(row)
+    })
+  }
+
+  async getPkp (tokenId: string): Promise<PkpRecord | undefined> {
+    assertName('tokenId', tokenId)
+    const row = await this.tx([STORES.pkps], 'readonly', async (tx) => await tx.objectStore(STORES.pkps).get(tokenId))
+    return row === undefined ? undefined : pkpFromRow(row)
+  }
+
+  async getPkpShare (tokenId: string): Promise<KeyShare<SecpPoint> | undefined> {
+    assertName('tokenId', tokenId)
+    const sealed = await this.tx([STORES.keyShares], 'readonly', async (tx) => await tx.objectStore(STORES.keyShares).get(tokenId))
+    if (sealed === undefined) return undefined
+    const bytes = await open(this.key, sealed, sealingAad(STORES.keyShares, tokenId))
+    try {
+      return pkpShareFromBytes(tokenId, bytes)
+    } finally {
+      bytes.fill(0)
+    }
+  }
+
+  async listPkps (): Promise<PkpRecord[]> {
+    const rows = await this.tx([STORES.pkps], 'readonly', async (tx) => await tx.objectStore(STORES.pkps).getAll())
+    return rows.map(pkpFromRow)
+  }
+
+  async putPresignature (tokenId: string, allocator: string, presignature: Presignature): Promise<void> {
+    const { row, secret } = presignatureToRow(tokenId, allocator, presignature, this.now(), 0)
+    const sealed = await seal(this.key, secret, sealingAad(STORES.presignatures, tokenId, row.id))
+    secret.fill(0)
+    await this.tx([STORES.meta, STORES.presignatures], 'readwrite', async (tx) => {
+      const presignatures = tx.objectStore(STORES.presignatures)
+      // A used presignature must never come back (its tombstone stays); an unused one is not overwritten.
+      if (await presignatures.count([tokenId, row.id]) > 0) throw new StoreError(`presignature ${row.id} is already stored`, 'ERR_PRESIGNATURE_EXISTS')
+      const meta = tx.objectStore(STORES.meta)
+      const last = await meta.get(META_PRESIGNATURE_SEQ)
+      const seq = (typeof last === 'number' ? last : 0) + 1
+      await presignatures.put({ ...row, seq, secret: sealed })
+      await meta.put(seq, META_PRESIGNATURE_SEQ)
+    })
+  }
+
+  private async unusedRows (tokenId: string, allocator: string | undefined, count: true): Promise<number>
+  private async unusedRows (tokenId: string, allocator: string | undefined, count: false): Promise<StoredPresignature[]>
+  private async unusedRows (tokenId: string, allocator: string | undefined, count: boolean): Promise<number | StoredPresignature[]> {
+    assertName('tokenId', tokenId)
+    if (allocator !== undefined) assertName('allocator', allocator)
+    return await this.tx([STORES.presignatures], 'readonly', async (tx) => {
+      const store = tx.objectStore(STORES.presignatures)
+      if (allocator === undefined) {
+        const key: [string, number] = [tokenId, PRESIGNATURE_UNUSED]
+        return count ? await store.index('byToken').count(key) : await store.index('byToken').getAll(key)
+      }
+      const key: [string, string, number] = [tokenId, allocator, PRESIGNATURE_UNUSED]
+      return count ? await store.index('byAllocator').count(key) : await store.index('byAllocator').getAll(key)
+    })
+  }
+
+  async listPresignatures (tokenId: string, allocator?: string): Promise<PresignatureEntry[]> {
+    // Index order is primary-key order; oldest first is seq order.
+    return (await this.unusedRows(tokenId, allocator, false)).sort(byAge).map(presignatureEntryFromRow)
+  }
+
+  async countPresignatures (tokenId: string, allocator?: string): Promise<number> {
+    return await this.unusedRows(tokenId, allocator, true)
+  }
+
+  async takePresignature (tokenId: string, presignatureId: string): Promise<Presignature> {
+    assertName('tokenId', tokenId)
+    assertName('presignatureId', presignatureId)
+    // Spec §8: the tombstone commits before the secret is opened.
+    const sealed = await this.tx([STORES.presignatures], 'readwrite', async (tx) => {
+      const store = tx.objectStore(STORES.presignatures)
+      const row = await store.get([tokenId, presignatureId])
+      if (row === undefined) throw new PresignatureNotFoundError(presignatureId)
+      if (row.state !== PRESIGNATURE_UNUSED || row.secret === undefined) throw new PresignatureUsedError(presignatureId)
+      await store.put(tombstoneOf(row))
+      return row.secret
+    })
+    const bytes = await open(this.key, sealed, sealingAad(STORES.presignatures, tokenId, presignatureId))
+    try {
+      return presignatureFromBytes(presignatureId, bytes)
+    } finally {
+      bytes.fill(0)
+    }
+  }
+
+  async discardPresignatures (tokenId: string, presignatureIds: string[]): Promise<void> {
+    assertName('tokenId', tokenId)
+    await this.tx([STORES.presignatures], 'readwrite', async (tx) => {
+      const store = tx.objectStore(STORES.presignatures)
+      for (const id of presignatureIds) {
+        const row = await store.get([tokenId, id])
+        if (row !== undefined && row.state === PRESIGNATURE_UNUSED) await store.put(tombstoneOf(row))
+      }
+    })
+  }
+
+  async close (): Promise<void> {
+    const db = this.db
+    this.db = undefined
+    db?.close()
+  }
+}
+
+/**
+ * The database's sealing key, generated (non-extractable) on first use. Two
+ * tabs may race here: the key generated outside the transaction is stored only
+ * if none is there yet when the write transaction runs, so both end with one key.
+ */
+async function loadOrCreateSealingKey (db: Db, nodeId: string): Promise<CryptoKey> {
+  const [existing, storedNodeId] = await Promise.all([db.get(STORES.meta, META_SEALING_KEY), db.get(STORES.meta, META_NODE_ID)])
+  if (storedNodeId !== undefined && storedNodeId !== nodeId) throw new CorruptRecordError('meta.nodeId')
+  if (existing !== undefined) {
+    if (!isSealingKey(existing)) throw new CorruptRecordError('meta.sealingKey')
+    return existing
+  }
+  const fresh = await generateSealingKey()
+  const tx = db.transaction(STORES.meta, 'readwrite', { durability: 'strict' })
+  const done = tx.done
+  done.catch(() => {})
+  try {
+    const raced = await tx.store.get(META_SEALING_KEY)
+    if (raced === undefined) {
+      await tx.store.put(fresh, META_SEALING_KEY)
+      await tx.store.put(nodeId, META_NODE_ID)
+    }
+    await done
+    if (raced === undefined) return fresh
+    if (!isSealingKey(raced)) throw new CorruptRecordError('meta.sealingKey')
+    return raced
+  } catch (err) {
+    try { tx.abort() } catch { /* finished */ }
+    throw err
+  }
+}
