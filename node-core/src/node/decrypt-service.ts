@@ -1,0 +1,55 @@
+/**
+ * Decrypt, the node half (docs/node-runtime.md §5.5): a key holder parses the
+ * conditions strictly, re-canonicalises them, checks the caller against them
+ * and returns its decryption share for the identity it computes itself — so
+ * the identity it serves is exactly the one the client encrypted to.
+ */
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
+import { accessControlIdentity, encodeBlsDecryptionShare, ibeDecryptionShare } from '../crypto/bls/index.js'
+import { UnauthorizedError, UnavailableError } from '../net/rpc/errors.js'
+import type { StoredNetworkKey } from '../store/node-store.js'
+import { conditionsHash, parseAccessControlConditionsJson, unmetCondition } from './access-conditions.js'
+import { callerAddress } from './caller-auth.js'
+import { randomHex, serve, type NodeContext } from './context.js'
+import { corruptDecryptionShare, neverAnswer } from './faults.js'
+import { describeError } from './log.js'
+import { DecryptShareRequest, type AuthSig } from './rpc-definitions.js'
+
+export class DecryptService {
+  constructor (
+    private readonly ctx: Pick<NodeContext, 'rpc' | 'ops' | 'auth' | 'faults' | 'log'>,
+    private readonly networkKey: () => StoredNetworkKey | undefined
+  ) {}
+
+  async start (): Promise<void> {
+    await serve(this.ctx, DecryptShareRequest, async (req, hctx) => {
+      if (this.ctx.faults.silent === true) return await neverAnswer(hctx.signal)
+      return await this.share(req, hctx.remotePeer)
+    })
+  }
+
+  async stop (): Promise<void> {
+    await this.ctx.rpc.unhandle(DecryptShareRequest)
+  }
+
+  private async share (req: { conditions: string, dataHash: string, auth?: AuthSig }, caller: string): Promise<{ share: string }> {
+    const op = this.ctx.ops.begin(randomHex(16), 'decrypt', caller)
+    try {
+      const key = this.networkKey()
+      if (key === undefined) throw new UnavailableError('no network key yet')
+      if (key.share === undefined) throw new UnavailableError('this node holds no share of the network key')
+      const conditions = parseAccessControlConditionsJson(req.conditions)
+      const address = req.auth === undefined ? undefined : await callerAddress(this.ctx.auth, req.auth)
+      const unmet = unmetCondition(conditions, address)
+      if (unmet !== null) throw new UnauthorizedError(unmet)
+      const identity = accessControlIdentity(conditionsHash(conditions), hexToBytes(req.dataHash))
+      let share = ibeDecryptionShare(key.share, identity)
+      if (this.ctx.faults.corruptShares === true) share = corruptDecryptionShare(share)
+      op.done()
+      return { share: bytesToHex(encodeBlsDecryptionShare(share)) }
+    } catch (err) {
+      op.fail(describeError(err))
+      throw err
+    }
+  }
+}

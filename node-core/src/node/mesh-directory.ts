@@ -1,0 +1,45 @@
+/**
+ * A PeerDirectory over a PeerRuntime's mesh snapshot (node/runtime.ts,
+ * net/mesh.ts): the online nodes are the live nodes the status broadcasts
+ * name (`knownNodes`), plus this peer when it is a node, sorted. Listeners are
+ * told only when that set changes (snapshots arrive with every status).
+ */
+import type { PeerRuntimeSnapshot } from './runtime.js'
+import type { PeerDirectory } from './transport.js'
+
+export interface MeshSource {
+  snapshot(): PeerRuntimeSnapshot | null
+  subscribe(listener: (s: PeerRuntimeSnapshot) => void): () => void
+}
+
+export function onlineNodesOf (snapshot: PeerRuntimeSnapshot | null, includeSelf: boolean): string[] {
+  if (snapshot == null) return []
+  const set = new Set(snapshot.knownNodes)
+  if (includeSelf) set.add(snapshot.peerId)
+  return [...set].sort()
+}
+
+export function meshDirectory (runtime: MeshSource, opts: { includeSelf: boolean }): PeerDirectory {
+  const listeners = new Set<() => void>()
+  let last = onlineNodesOf(runtime.snapshot(), opts.includeSelf).join(',')
+  let unsubscribe: (() => void) | undefined
+  const onSnapshot = (s: PeerRuntimeSnapshot): void => {
+    const now = onlineNodesOf(s, opts.includeSelf).join(',')
+    if (now === last) return
+    last = now
+    for (const l of [...listeners]) {
+      try { l() } catch { /* a listener's failure is its own */ }
+    }
+  }
+  return {
+    onlineNodes: () => onlineNodesOf(runtime.snapshot(), opts.includeSelf),
+    subscribe: (listener) => {
+      listeners.add(listener)
+      unsubscribe ??= runtime.subscribe(onSnapshot)
+      return () => {
+        listeners.delete(listener)
+        if (listeners.size === 0) { unsubscribe?.(); unsubscribe = undefined }
+      }
+    }
+  }
+}

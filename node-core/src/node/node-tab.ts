@@ -1,0 +1,72 @@
+/**
+ * A browser tab as a Lit node: PeerRuntime (role node, identity from
+ * IndexedDB) → RpcService on its libp2p → IdbNodeStore of its PeerId →
+ * LitNode. `stop()` takes them down in reverse order. Faults come from the
+ * page (`?fault=…`, test builds only: the app decides, see faults.ts).
+ */
+import { IdbIdentityStore } from '../store/identity-idb.js'
+import type { IdentityStore } from '../store/identity.js'
+import { IdbNodeStore } from '../store/node-store-idb.js'
+import { createRpcService } from '../net/rpc/index.js'
+import { AuthVerifier } from '../auth/index.js'
+import type { AuthSigVerifier } from './caller-auth.js'
+import type { NodeFaults } from './faults.js'
+import { Libp2pNodeRpc } from './libp2p-transport.js'
+import { LitNode, type LitNodeConfig } from './lit-node.js'
+import { meshDirectory } from './mesh-directory.js'
+import { PeerRuntime } from './runtime.js'
+
+export interface NodeTabInit {
+  /** Identity slot in IndexedDB (one per tab of a testnet). */
+  slot: string
+  faults?: NodeFaults
+  relayInfoUrl?: string
+  config?: Partial<Omit<LitNodeConfig, 'faults'>>
+  identityStore?: IdentityStore
+  /** SIWE checks; default a caching AuthVerifier (auth/). */
+  auth?: AuthSigVerifier
+}
+
+export interface NodeTab {
+  readonly peer: PeerRuntime
+  readonly node: LitNode
+  readonly peerId: string
+  stop(): Promise<void>
+}
+
+export async function startNodeTab (init: NodeTabInit): Promise<NodeTab> {
+  const peer = new PeerRuntime({ role: 'node', identity: { store: init.identityStore ?? new IdbIdentityStore(), slot: init.slot }, relayInfoUrl: init.relayInfoUrl })
+  await peer.start()
+  const peerId = peer.libp2p.peerId.toString()
+  const service = createRpcService(peer.libp2p)
+  await service.start()
+  let store: IdbNodeStore | undefined
+  try {
+    store = await IdbNodeStore.open(peerId)
+    const node = new LitNode({
+      rpc: new Libp2pNodeRpc(service, peerId),
+      directory: meshDirectory(peer, { includeSelf: true }),
+      store,
+      auth: init.auth ?? new AuthVerifier(),
+      config: { ...init.config, faults: init.faults ?? {} }
+    })
+    await node.start()
+    const opened = store
+    return {
+      peer,
+      node,
+      peerId,
+      stop: async () => {
+        await node.stop()
+        await service.stop()
+        await opened.close()
+        await peer.stop()
+      }
+    }
+  } catch (err) {
+    await store?.close()
+    await service.stop()
+    await peer.stop()
+    throw err
+  }
+}

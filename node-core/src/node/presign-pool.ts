@@ -1,0 +1,376 @@
+/**
+ * Presignature pools and leases (docs/node-runtime.md §5.3).
+ *
+ * Every committee member is the allocator of the presignatures it starts. In
+ * the background, at low priority — one allocator run at a time per node,
+ * none while a sign request is served, a pause between runs — it keeps
+ * `target` usable presignatures of its own for each PKP: participants = the
+ * online committee members (≥ 2t+1, itself among them, recent culprits left
+ * out), a random session, `presign/start` to the others.
+ *
+ * A presignature is handed out only by its allocator and only once
+ * (`presign/lease`, leased to the calling peer, never leased again); with none
+ * ready the lease runs one presign first. Safety does not rest on this: every
+ * signer takes a presignature durably before its share leaves (sign-service.ts).
+ *
+ * Leases live in memory: after a reload an allocator may lease an unused
+ * presignature a second time. That can only waste it (signers refuse a second
+ * use with ERR_PRESIGNATURE_USED), never make a node sign twice with one nonce.
+ */
+import { bytesToHex } from '@noble/hashes/utils.js'
+import { encodePresignaturePublic, type Presignature } from '../crypto/ecdsa/index.js'
+import { honestMajorityEcdsa } from '../protocols/presign/index.js'
+import { BadRequestError, NotFoundError, RemoteError, UnavailableError } from '../net/rpc/errors.js'
+import type { PkpRecord, PresignatureEntry } from '../store/node-store.js'
+import { assertMayUsePkp, callerAddress } from './caller-auth.js'
+import { isSortedDistinct, randomHex, serve, sleep, type NodeContext } from './context.js'
+import { SessionFailedError } from './errors.js'
+import { describeError, nodeLogger, short, type NodeLogger } from './log.js'
+import { PresignLease, PresignStart } from './rpc-definitions.js'
+import { committeePeers } from './session-hub.js'
+import { presignSessionId } from './session-ids.js'
+
+export interface PresignPoolConfig {
+  /** Usable, unleased presignatures this node keeps per PKP it allocates for (default 8). */
+  target: number
+  /** Pause between background runs (default 250 ms). */
+  pauseMs: number
+  /** How long a lease is the caller's (default 60 s); unused leased presignatures are discarded after it (plus grace). */
+  leaseMs: number
+  /** Look again this often when there is nothing to do (default 1 s). */
+  idleCheckMs: number
+  /** Presign runs of other allocators this node joins at once (default 4); more → ERR_UNAVAILABLE. */
+  maxParticipantRuns: number
+  /** A peer that failed a run is left out of new runs this long (default 30 s). */
+  cooldownMs: number
+}
+
+export const DEFAULT_PRESIGN_POOL_CONFIG: PresignPoolConfig = {
+  target: 8,
+  pauseMs: 250,
+  leaseMs: 60_000,
+  idleCheckMs: 1_000,
+  maxParticipantRuns: 4,
+  cooldownMs: 30_000
+}
+
+/** Kept after a lease expires before the presignature is discarded (the client may be signing right now). */
+const LEASE_GRACE_MS = 30_000
+
+interface Lease { tokenId: string, peer: string, until: number }
+
+/** Prefix of the ERR_UNAVAILABLE message of a participant too busy to join (it never started the run). */
+const BUSY = 'busy:'
+
+function refusedBeforeRunning (err: RemoteError): boolean {
+  if (err.code === 'ERR_NOT_FOUND' || err.code === 'ERR_BAD_REQUEST' || err.code === 'ERR_UNAUTHORIZED') return true
+  return err.code === 'ERR_UNAVAILABLE' && err.message.startsWith(BUSY)
+}
+
+export class PresignPool {
+  private readonly log: NodeLogger
+  private readonly leases = new Map<string, Lease>()
+  private readonly cooldown = new Map<string, number>()
+  private stopController = new AbortController()
+  private loopDone: Promise<void> | undefined
+  private wake: (() => void) | undefined
+  private woken = false
+  private chain: Promise<unknown> = Promise.resolve()
+  private signing = 0
+  private signingDone: Array<() => void> = []
+  private participantRuns = 0
+  private allocating = 0
+
+  constructor (
+    private readonly ctx: Pick<NodeContext, 'rpc' | 'directory' | 'store' | 'hub' | 'ops' | 'clock' | 'auth' | 'log' | 'changed'>,
+    private readonly config: PresignPoolConfig = DEFAULT_PRESIGN_POOL_CONFIG
+  ) {
+    this.log = nodeLogger(ctx.log, 'presign-pool')
+  }
+
+  async start (): Promise<void> {
+    this.stopController = new AbortController()
+    await serve(this.ctx, PresignStart, async (req, hctx) => await this.participate(req, hctx.remotePeer))
+    await serve(this.ctx, PresignLease, async (req, hctx) => await this.lease(req, hctx.remotePeer))
+    this.loopDone = this.loop()
+  }
+
+  async stop (): Promise<void> {
+    this.stopController.abort()
+    this.kick()
+    await this.ctx.rpc.unhandle(PresignStart)
+    await this.ctx.rpc.unhandle(PresignLease)
+    for (const done of this.signingDone.splice(0)) done()
+    await this.loopDone
+  }
+
+  /** Something changed (a new PKP, a lease, the online set): look again now. */
+  kick (): void {
+    this.woken = true
+    this.wake?.()
+  }
+
+  /** Mark a sign request in progress; background runs wait until every one has ended. Returns the release. */
+  beginSigning (): () => void {
+    this.signing++
+    let released = false
+    return () => {
+      if (released) return
+      released = true
+      this.signing--
+      if (this.signing === 0) for (const done of this.signingDone.splice(0)) done()
+    }
+  }
+
+  /** Whether an allocator run of this node is in progress (for status displays). */
+  get allocatorBusy (): boolean { return this.allocating > 0 }
+
+  /** Unused, unleased presignatures this node allocates for `tokenId`. */
+  async poolSize (tokenId: string): Promise<number> {
+    const entries = await this.ctx.store.listPresignatures(tokenId, this.ctx.rpc.self)
+    return entries.filter((e) => !this.leases.has(e.id)).length
+  }
+
+  // ---------------------------------------------------------------- background
+
+  private async loop (): Promise<void> {
+    const signal = this.stopController.signal
+    const unsubscribe = this.ctx.directory.subscribe(() => { this.kick() })
+    try {
+      while (!signal.aborted) {
+        await this.whileSigning()
+        if (signal.aborted) break
+        let job: { record: PkpRecord, participants: string[] } | undefined
+        try {
+          await this.discardExpiredLeases()
+          job = await this.nextJob()
+        } catch (err) {
+          this.log.warn(`pool check failed: ${describeError(err)}`)
+        }
+        if (job === undefined) {
+          await this.idle(this.config.idleCheckMs)
+          continue
+        }
+        try {
+          await this.exclusive(async () => await this.allocate(job.record, job.participants))
+        } catch (err) {
+          if (!signal.aborted) this.log.info(`background presign for ${short(job.record.tokenId)} failed: ${describeError(err)}`)
+        }
+        await sleep(this.config.pauseMs, signal)
+      }
+    } finally {
+      unsubscribe()
+    }
+  }
+
+  private async idle (ms: number): Promise<void> {
+    if (this.woken) { this.woken = false; return }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms)
+      function done (): void { clearTimeout(timer); resolve() }
+      this.wake = done
+    })
+    this.wake = undefined
+    this.woken = false
+  }
+
+  private async whileSigning (): Promise<void> {
+    while (this.signing > 0 && !this.stopController.signal.aborted) {
+      await new Promise<void>((resolve) => { this.signingDone.push(resolve) })
+    }
+  }
+
+  /** One allocator run at a time on this node (background and lease-driven alike). */
+  private async exclusive<T> (fn: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(fn, fn)
+    this.chain = run.catch(() => {})
+    return await run
+  }
+
+  /** The PKP whose own pool is emptiest and below target, with participants available. */
+  private async nextJob (): Promise<{ record: PkpRecord, participants: string[] } | undefined> {
+    if (this.config.target <= 0) return undefined
+    const online = new Set(this.ctx.directory.onlineNodes())
+    let best: { record: PkpRecord, participants: string[], count: number } | undefined
+    for (const record of await this.ctx.store.listPkps()) {
+      const participants = this.chooseParticipants(record, online)
+      if (participants === undefined) continue
+      const usable = (await this.ctx.store.listPresignatures(record.tokenId, this.ctx.rpc.self))
+        .filter((e) => !this.leases.has(e.id) && this.canGather(record, e, online)).length
+      if (usable >= this.config.target) continue
+      if (best === undefined || usable < best.count) best = { record, participants, count: usable }
+    }
+    return best
+  }
+
+  /** Online committee members not cooling down, this node included; undefined when fewer than 2t+1. */
+  private chooseParticipants (record: PkpRecord, online: ReadonlySet<string>): string[] | undefined {
+    const self = this.ctx.rpc.self
+    if (!record.committee.includes(self)) return undefined
+    const now = this.ctx.clock.now()
+    const participants = record.committee.filter((p) => p === self || (online.has(p) && (this.cooldown.get(p) ?? 0) <= now))
+    return participants.length >= 2 * record.publicKeySet.degree + 1 ? participants : undefined
+  }
+
+  /** Whether 2t+1 of a presignature's participants are online. */
+  private canGather (record: PkpRecord, entry: PresignatureEntry, online: ReadonlySet<string>): boolean {
+    let n = 0
+    for (const id of entry.public.participants) if (online.has(record.committee[id - 1])) n++
+    return n >= 2 * entry.public.degree + 1
+  }
+
+  /** Run one presign as allocator and store this node's part. */
+  private async allocate (record: PkpRecord, participants: string[]): Promise<Presignature> {
+    const self = this.ctx.rpc.self
+    const { tokenId, committee } = record
+    const session = randomHex(32)
+    const sessionId = presignSessionId(tokenId, session, participants)
+    const ids = participants.map((p) => committee.indexOf(p) + 1)
+    const keyShare = await this.ctx.store.getPkpShare(tokenId)
+    if (keyShare === undefined) throw new NotFoundError('no key share for this PKP here')
+    const op = this.ctx.ops.begin(randomHex(16), 'presign', self)
+    op.setPhase('running', `${short(tokenId)} with ${participants.length} participants`)
+    const abort = new AbortController()
+    const onStop = (): void => { abort.abort() }
+    this.stopController.signal.addEventListener('abort', onStop, { once: true })
+    this.allocating++
+    try {
+      const run = this.ctx.hub.run({
+        id: sessionId,
+        peers: committeePeers(committee, ids),
+        session: honestMajorityEcdsa.createPresignSession({ keyShare, participants: ids, sessionId }),
+        signal: abort.signal,
+        label: `presign ${short(tokenId)}/${short(session)}`
+      })
+      // A participant that refuses before running (unknown PKP, bad request, busy) would only be noticed at the
+      // deadline: stop now. One whose run failed is different: our own run names the culprits at its deadline.
+      for (const peer of participants) {
+        if (peer === self) continue
+        this.ctx.rpc.request(PresignStart, peer, { tokenId, session, participants }, { signal: this.stopController.signal })
+          .catch((err) => {
+            if (err instanceof RemoteError && refusedBeforeRunning(err)) {
+              if (err.code !== 'ERR_UNAVAILABLE') this.coolDown([peer])
+              abort.abort()
+            }
+            this.log.info(`presign/start to ${short(peer)} failed: ${describeError(err)}`)
+          })
+      }
+      let presignature: Presignature
+      try {
+        presignature = await run
+      } catch (err) {
+        if (err instanceof SessionFailedError) this.coolDown(err.culprits)
+        throw err
+      }
+      await this.ctx.store.putPresignature(tokenId, self, presignature)
+      op.done(presignature.id)
+      this.ctx.changed()
+      return presignature
+    } catch (err) {
+      op.fail(describeError(err))
+      throw err
+    } finally {
+      this.allocating--
+      this.stopController.signal.removeEventListener('abort', onStop)
+    }
+  }
+
+  private coolDown (peers: readonly string[]): void {
+    const until = this.ctx.clock.now() + this.config.cooldownMs
+    for (const p of peers) if (p !== this.ctx.rpc.self) this.cooldown.set(p, until)
+  }
+
+  // ---------------------------------------------------------------- handlers
+
+  /** `presign/start`: join another allocator's run. */
+  private async participate (req: { tokenId: string, session: string, participants: string[] }, caller: string): Promise<{ presignatureId: string }> {
+    const self = this.ctx.rpc.self
+    const { tokenId, session, participants } = req
+    const record = await this.ctx.store.getPkp(tokenId)
+    if (record === undefined) throw new NotFoundError('unknown PKP')
+    const t = record.publicKeySet.degree
+    if (!isSortedDistinct(participants)) throw new BadRequestError('participants must be sorted and distinct')
+    if (!participants.every((p) => record.committee.includes(p))) throw new BadRequestError('participants must be committee members')
+    if (!participants.includes(caller)) throw new BadRequestError('the allocator must be a participant')
+    if (!participants.includes(self)) throw new BadRequestError('this node is not a participant')
+    if (participants.length < 2 * t + 1) throw new BadRequestError(`a presign needs 2t+1 = ${2 * t + 1} participants`)
+    const sessionId = presignSessionId(tokenId, session, participants)
+    if (this.ctx.hub.hasRun(sessionId)) throw new BadRequestError('this presign session has run')
+    if (this.participantRuns >= this.config.maxParticipantRuns) throw new UnavailableError(`${BUSY} too many presign runs in progress`)
+    const keyShare = await this.ctx.store.getPkpShare(tokenId)
+    if (keyShare === undefined) throw new NotFoundError('no key share for this PKP here')
+    const ids = participants.map((p) => record.committee.indexOf(p) + 1)
+    this.participantRuns++
+    try {
+      const presignature = await this.ctx.hub.run({
+        id: sessionId,
+        peers: committeePeers(record.committee, ids),
+        session: honestMajorityEcdsa.createPresignSession({ keyShare, participants: ids, sessionId }),
+        signal: this.stopController.signal,
+        label: `presign ${short(tokenId)}/${short(session)} for ${short(caller)}`
+      })
+      await this.ctx.store.putPresignature(tokenId, caller, presignature)
+      this.ctx.changed()
+      return { presignatureId: presignature.id }
+    } finally {
+      this.participantRuns--
+    }
+  }
+
+  /** `presign/lease`: hand out presignatures this node allocates, each once. */
+  private async lease (req: { tokenId: string, count: number, auth: { siwe: string, signature: string } }, caller: string): Promise<{ presignatures: string[] }> {
+    const address = await callerAddress(this.ctx.auth, req.auth)
+    const record = await this.ctx.store.getPkp(req.tokenId)
+    if (record === undefined) throw new NotFoundError('unknown PKP')
+    assertMayUsePkp(address, record)
+    const op = this.ctx.ops.begin(randomHex(16), 'lease', caller)
+    try {
+      let picked = await this.pick(record, req.count, caller)
+      if (picked.length === 0) {
+        // None ready: make one now (ahead of the background queue's next run).
+        const participants = this.chooseParticipants(record, new Set(this.ctx.directory.onlineNodes()))
+        if (participants === undefined) throw new UnavailableError('fewer than 2t+1 committee members are online')
+        op.setPhase('presign')
+        await this.exclusive(async () => await this.allocate(record, participants))
+        picked = await this.pick(record, req.count, caller)
+      }
+      if (picked.length === 0) throw new UnavailableError('no presignature available')
+      op.done(`${picked.length} leased`)
+      this.kick()
+      this.ctx.changed()
+      return { presignatures: picked.map((e) => bytesToHex(encodePresignaturePublic(e.public))) }
+    } catch (err) {
+      op.fail(describeError(err))
+      throw err
+    }
+  }
+
+  /** Choose and mark leased in one synchronous step after the read, so two leases never pick the same one. */
+  private async pick (record: PkpRecord, count: number, caller: string): Promise<PresignatureEntry[]> {
+    const entries = await this.ctx.store.listPresignatures(record.tokenId, this.ctx.rpc.self)
+    const online = new Set(this.ctx.directory.onlineNodes())
+    const until = this.ctx.clock.now() + this.config.leaseMs
+    const picked: PresignatureEntry[] = []
+    for (const e of entries) {
+      if (picked.length >= count) break
+      if (this.leases.has(e.id) || !this.canGather(record, e, online)) continue
+      this.leases.set(e.id, { tokenId: record.tokenId, peer: caller, until })
+      picked.push(e)
+    }
+    return picked
+  }
+
+  /** Leased presignatures unused past their lease (and a grace period) are discarded: they are never handed out again. */
+  private async discardExpiredLeases (): Promise<void> {
+    const cutoff = this.ctx.clock.now() - LEASE_GRACE_MS
+    const byToken = new Map<string, string[]>()
+    for (const [id, lease] of this.leases) {
+      if (lease.until > cutoff) continue
+      byToken.set(lease.tokenId, [...(byToken.get(lease.tokenId) ?? []), id])
+    }
+    for (const [tokenId, ids] of byToken) {
+      await this.ctx.store.discardPresignatures(tokenId, ids)
+      for (const id of ids) this.leases.delete(id)
+    }
+  }
+}

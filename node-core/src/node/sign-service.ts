@@ -1,0 +1,82 @@
+/**
+ * pkpSign, the node half (docs/node-runtime.md §5.4 step 3): check the
+ * request, take the presignature durably, compute this signer's share.
+ *
+ * Checks, in order: the PKP is known here; the caller's auth address is its
+ * minter; the signer set is sorted, includes this node, has ≥ 2t+1 members,
+ * all of them participants of the presignature. Then the presignature is
+ * taken: the store has committed its tombstone before the secret is read, so
+ * a crash loses a presignature but never reuses one, and a second request
+ * naming it (any message, even after a reload) gets ERR_PRESIGNATURE_USED.
+ */
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
+import { encodeSignatureShare, type SignRequest } from '../crypto/ecdsa/index.js'
+import { honestMajorityEcdsa } from '../protocols/presign/index.js'
+import { BadRequestError, NotFoundError } from '../net/rpc/errors.js'
+import { assertMayUsePkp, callerAddress } from './caller-auth.js'
+import { randomHex, serve, type NodeContext } from './context.js'
+import { corruptSignatureShare, neverAnswer } from './faults.js'
+import { describeError, short } from './log.js'
+import { SignShareRequest } from './rpc-definitions.js'
+
+export interface SignShareInput {
+  tokenId: string
+  presignatureId: string
+  messageHash: string
+  signers: number[]
+  entropy: string
+  auth: { siwe: string, signature: string }
+}
+
+export class SignService {
+  constructor (
+    private readonly ctx: Pick<NodeContext, 'rpc' | 'store' | 'ops' | 'auth' | 'faults' | 'log' | 'changed'>,
+    /** The presignature pool pauses its background runs while a share is being made. */
+    private readonly beginSigning: () => () => void = () => () => {}
+  ) {}
+
+  async start (): Promise<void> {
+    await serve(this.ctx, SignShareRequest, async (req, hctx) => {
+      if (this.ctx.faults.silent === true) return await neverAnswer(hctx.signal)
+      return await this.signShare(req, hctx.remotePeer)
+    })
+  }
+
+  async stop (): Promise<void> {
+    await this.ctx.rpc.unhandle(SignShareRequest)
+  }
+
+  private async signShare (req: SignShareInput, caller: string): Promise<{ share: string }> {
+    const release = this.beginSigning()
+    const op = this.ctx.ops.begin(randomHex(16), 'sign', caller)
+    try {
+      const record = await this.ctx.store.getPkp(req.tokenId)
+      if (record === undefined) throw new NotFoundError('unknown PKP')
+      assertMayUsePkp(await callerAddress(this.ctx.auth, req.auth), record)
+      const me = record.committee.indexOf(this.ctx.rpc.self) + 1
+      const t = record.publicKeySet.degree
+      const { signers } = req
+      for (let i = 1; i < signers.length; i++) if (signers[i] <= signers[i - 1]) throw new BadRequestError('signers must be sorted ascending and distinct')
+      if (!signers.includes(me)) throw new BadRequestError('this node is not among the signers')
+      if (signers.length < 2 * t + 1) throw new BadRequestError(`${signers.length} signers, need 2t+1 = ${2 * t + 1}`)
+      const entry = (await this.ctx.store.listPresignatures(req.tokenId)).find((e) => e.id === req.presignatureId)
+      if (entry !== undefined) {
+        const missing = signers.filter((id) => !entry.public.participants.includes(id))
+        if (missing.length > 0) throw new BadRequestError(`signers ${missing.join(', ')} took no part in the presignature`)
+      }
+      // Durable single use (§8); PresignatureUsedError / PresignatureNotFoundError map to their codes.
+      const presignature = await this.ctx.store.takePresignature(req.tokenId, req.presignatureId)
+      const request: SignRequest = { messageHash: hexToBytes(req.messageHash), signers, entropy: hexToBytes(req.entropy) }
+      let share = honestMajorityEcdsa.signShare(presignature, request)
+      if (this.ctx.faults.corruptShares === true) share = corruptSignatureShare(share)
+      op.done(`${short(req.tokenId)}/${short(req.presignatureId)}`)
+      this.ctx.changed()
+      return { share: bytesToHex(encodeSignatureShare(share)) }
+    } catch (err) {
+      op.fail(describeError(err))
+      throw err
+    } finally {
+      release()
+    }
+  }
+}
