@@ -8,3 +8,13 @@ export { IdbIdentityStore } from './store/identity-idb.js'
 export { MemoryIdentityStore, assertSlot, type IdentityStore } from './store/identity.js'
 export { runEchoBench, type EchoBenchResult } from './net/echo-bench.js'
 export * from './index.js'
+
+// ---- Client SDK in a page (node-core/src/client/connect-browser.ts) ----------------------------
+export { connectBrowserClient, type BrowserClientOptions, type BrowserLitClient } from './client/connect-browser.js'
+// ---- end of the client SDK block ---------------------------------------------------------------
+
+// ---- Node services in a tab (node-core/src/node/) ----------------------------------------------
+export { startNodeTab, type NodeTab, type NodeTabInit } from './node/node-tab.js'
+export { Libp2pNodeRpc } from './node/libp2p-transport.js'
+export { meshDirectory, onlineNodesOf } from './node/mesh-directory.js'
+// ---- end of the node services block ------------------------------------------------------------

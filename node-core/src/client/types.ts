@@ -36,6 +36,8 @@ export interface MintedPkp {
   /** Signature shares needed: 2t+1. */
   threshold: number
   degree: number
+  /** Members that failed, disagreed or had not answered when the mint was taken as done (mintPkp only). */
+  faults?: ShareFault[]
 }
 
 export interface PkpSummary extends MintedPkp {
@@ -75,6 +77,8 @@ export interface PkpSignRequest {
 export interface ShareFault {
   node: string
   reason: string
+  /** What kind of fault (client/errors.ts FaultCode or the node's error code), e.g. ERR_BAD_SHARE, ERR_TIMEOUT. */
+  code?: string
 }
 
 export interface PkpSignature {
@@ -99,6 +103,8 @@ export interface PkpSignature {
 export interface EncryptRequest {
   accessControlConditions: AccessControlConditions
   dataToEncrypt: Uint8Array | string
+  /** Only used when the network key must be fetched first. */
+  signal?: AbortSignal
 }
 
 export interface EncryptResponse {
@@ -111,4 +117,11 @@ export interface EncryptResponse {
 export interface DecryptRequest extends EncryptResponse {
   accessControlConditions: AccessControlConditions
   signal?: AbortSignal
+}
+
+export interface DecryptResponse {
+  decryptedData: Uint8Array
+  /** Key holders whose shares were bad or missing (decryption still succeeded without them). */
+  faults: ShareFault[]
+  latencyMs: number
 }

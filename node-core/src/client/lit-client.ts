@@ -1,0 +1,633 @@
+/**
+ * The client SDK (spec: docs/node-runtime.md §5, §9): mint PKPs, sign with them,
+ * encrypt to the network key and decrypt, over any {@link NodeRpc} and
+ * {@link PeerDirectory} (libp2p in a browser or in Node, or the in-memory
+ * transport in tests). The client holds no share; it trusts no single node:
+ * every share is verified before it is combined, and every fact it keeps about
+ * the network is one enough nodes agree on (client/network-view.ts).
+ */
+import { sha256 } from '@noble/hashes/sha2.js'
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
+import type { LocalAccount } from 'viem/accounts'
+import { accessControlIdentity, decodeIbeCiphertext, ibeEncrypt } from '../crypto/bls/index.js'
+import { decodePresignaturePublic, validateSignRequest, type PresignaturePublic, type SignRequest } from '../crypto/ecdsa/index.js'
+import { Secp256k1 } from '../crypto/group.js'
+import { defaultEcdsaDegree } from '../crypto/key-share.js'
+import { secureRng } from '../crypto/random.js'
+import type { ParticipantId } from '../crypto/shares.js'
+import { decodePublicKeySet } from '../protocols/dkg/codec.js'
+import { InvalidArgumentError, LitError } from '../errors.js'
+import { canonicalConditions, conditionsHash, parseAccessControlConditions } from '../node/access-conditions.js'
+import {
+  DecryptShareRequest, MAX_COMMITTEE, MintStart, NetworkInfo as NetworkInfoRpc, OperationStatus, PkpList, PresignLease,
+  SignShareRequest, type AuthSig
+} from '../node/rpc-definitions.js'
+import type { NodeRpc, PeerDirectory } from '../node/transport.js'
+import type { RpcDefinition } from '../net/rpc/definition.js'
+import { PeerUnreachableError } from '../net/rpc/errors.js'
+import { AuthSigCache, type AuthSigFactory } from './auth-cache.js'
+import { defaultAuthSigFactory } from './default-auth.js'
+import {
+  AbortedError, aggregateFailure, MintFailedError, NoNetworkKeyError, NotEnoughNodesError, NotFoundError,
+  PlaintextMismatchError, TimeoutError, throwIfAborted, toNodeFault, type NodeFault
+} from './errors.js'
+import { fanOut } from './fan-out.js'
+import { PresignatureLeaseCache, usableSigners, type Lease } from './lease-cache.js'
+import {
+  acceptNetworkKey, ethAddressOf, mergePkpLists, networkInfoOf, parsePkpRef, tokenIdOf,
+  type AcceptedNetworkKey, type KnownPkp, type NodeInfoAnswer
+} from './network-view.js'
+import { decryptionShareCollector, signatureShareCollector } from './share-collector.js'
+import type {
+  DecryptRequest, DecryptResponse, EncryptRequest, EncryptResponse, MintedPkp, MintOptions, MintPhase, NetworkInfo,
+  PkpSignature, PkpSignRequest, PkpSummary, ShareFault
+} from './types.js'
+
+/** Deadlines of whole operations (ms). */
+export interface ClientTimeouts {
+  info: number
+  mint: number
+  sign: number
+  decrypt: number
+  lease: number
+}
+
+export const DEFAULT_TIMEOUTS: ClientTimeouts = { info: 5_000, mint: 60_000, sign: 15_000, decrypt: 10_000, lease: 30_000 }
+
+/** Committee size when the caller names none (docs/node-runtime.md §5.2). */
+export const DEFAULT_MAX_COMMITTEE = 10
+/** Presignatures asked for per lease request. */
+export const LEASE_BATCH = 4
+/** Below this many usable leases, the client leases more in the background. */
+export const LEASE_LOW_WATER = 2
+/** How often mint progress is polled (op/status). */
+export const PROGRESS_POLL_MS = 150
+/** Pause before retrying a request whose connection could not be opened. */
+export const RETRY_DELAY_MS = 100
+/** After 2t+1 identical mint answers, how long to wait for the rest. */
+export const MINT_SETTLE_MS = 500
+
+export interface LitClientInit {
+  rpc: NodeRpc
+  directory: PeerDirectory
+  /** The account whose address nodes see as the caller. */
+  account: LocalAccount
+  /** Makes SIWE auth signatures; default: auth/siwe.ts createAuthSig with this page's host (default-auth.ts). */
+  createAuthSig?: AuthSigFactory
+  now?: () => number
+  timeouts?: Partial<ClientTimeouts>
+  /** Called by close(): stops the transport the client owns, if any. */
+  onClose?: () => Promise<void>
+}
+
+export interface CallOptions {
+  signal?: AbortSignal
+}
+
+export interface ConnectOptions extends CallOptions {
+  /** Wait until at least this many nodes are online (default 1). */
+  minNodes?: number
+  /** Give up after this long (default 30 s). */
+  timeoutMs?: number
+}
+
+export class LitClient {
+  private readonly rpc: NodeRpc
+  private readonly directory: PeerDirectory
+  private readonly auth: AuthSigCache
+  private readonly now: () => number
+  private readonly timeouts: ClientTimeouts
+  private readonly onClose?: () => Promise<void>
+  private readonly leases = new PresignatureLeaseCache()
+  private readonly pkps = new Map<string, KnownPkp>()
+  /** Per PKP, the next allocator to ask (round robin over the online committee). */
+  private readonly allocatorTurn = new Map<string, number>()
+  private readonly refilling = new Set<string>()
+  private networkKey: AcceptedNetworkKey | undefined
+  private closed = false
+
+  constructor (init: LitClientInit) {
+    this.rpc = init.rpc
+    this.directory = init.directory
+    this.now = init.now ?? Date.now
+    this.auth = new AuthSigCache(init.account, init.createAuthSig ?? defaultAuthSigFactory, this.now)
+    this.timeouts = { ...DEFAULT_TIMEOUTS, ...init.timeouts }
+    this.onClose = init.onClose
+  }
+
+  /** This client's peer id. */
+  get peerId (): string { return this.rpc.self }
+  /** The caller's Ethereum address. */
+  get address (): string { return this.auth.address }
+
+  /** Online node PeerIds, sorted. */
+  onlineNodes (): string[] {
+    return this.directory.onlineNodes().filter(p => p !== this.rpc.self)
+  }
+
+  /** Wait for `minNodes` online nodes, then read the network. */
+  async connect (options: ConnectOptions = {}): Promise<NetworkInfo> {
+    const minNodes = options.minNodes ?? 1
+    const deadline = AbortSignal.timeout(options.timeoutMs ?? 30_000)
+    await new Promise<void>((resolve, reject) => {
+      const check = (): void => {
+        if (this.onlineNodes().length >= minNodes) { done(); resolve() }
+      }
+      const fail = (): void => {
+        done()
+        if (options.signal?.aborted === true) reject(new AbortedError('connect', { cause: options.signal.reason }))
+        else reject(new NotEnoughNodesError(minNodes, this.onlineNodes().length, 'online nodes'))
+      }
+      const unsubscribe = this.directory.subscribe(check)
+      const done = (): void => {
+        unsubscribe()
+        deadline.removeEventListener('abort', fail)
+        options.signal?.removeEventListener('abort', fail)
+      }
+      deadline.addEventListener('abort', fail, { once: true })
+      options.signal?.addEventListener('abort', fail, { once: true })
+      if (options.signal?.aborted === true) fail()
+      else check()
+    })
+    return await this.getNetworkInfo({ signal: options.signal })
+  }
+
+  /** Stop the transport this client owns (if any). The client cannot be used afterwards. */
+  async close (): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    await this.onClose?.()
+  }
+
+  // ---------------------------------------------------------------- network
+
+  /** Ask every online node; the network key is shown only once degree+1 of its members vouch for it. */
+  async getNetworkInfo (options: CallOptions = {}): Promise<NetworkInfo> {
+    this.assertOpen()
+    throwIfAborted(options.signal, 'getNetworkInfo')
+    const nodes = this.onlineNodes()
+    const answers = (await Promise.all(nodes.map(async (node): Promise<NodeInfoAnswer | undefined> => {
+      try {
+        const a = await this.request(NetworkInfoRpc, node, {}, { signal: options.signal, timeoutMs: this.timeouts.info })
+        // A node speaks for itself only.
+        return a.node === node ? { ...a, node } : undefined
+      } catch {
+        return undefined
+      }
+    }))).filter((a): a is NodeInfoAnswer => a != null)
+    throwIfAborted(options.signal, 'getNetworkInfo')
+    const key = acceptNetworkKey(answers)
+    // A key once accepted stays (keys are never replaced; resharing keeps the public key).
+    if (key != null && (this.networkKey == null || this.networkKey.genesisId === key.genesisId)) this.networkKey = key
+    return networkInfoOf(answers, this.networkKey)
+  }
+
+  // ---------------------------------------------------------------- mint
+
+  /** Mint a PKP: the online nodes (up to maxCommitteeSize) run a DKG; ≥ 2t+1 must return the same key. */
+  async mintPkp (options: MintOptions = {}): Promise<MintedPkp> {
+    this.assertOpen()
+    const { signal } = options
+    throwIfAborted(signal, 'mintPkp')
+    const maxSize = options.maxCommitteeSize ?? DEFAULT_MAX_COMMITTEE
+    if (!Number.isSafeInteger(maxSize) || maxSize < 3 || maxSize > MAX_COMMITTEE) {
+      throw new InvalidArgumentError('maxCommitteeSize', `must be an integer in [3, ${MAX_COMMITTEE}]`)
+    }
+    const online = this.onlineNodes()
+    if (online.length < 3) throw new NotEnoughNodesError(3, online.length, 'online nodes for a committee')
+    const committee = randomSubset(online, maxSize).sort()
+    const n = committee.length
+    const degree = options.degree ?? defaultEcdsaDegree(n)
+    if (!Number.isSafeInteger(degree) || degree < 1 || 2 * degree + 1 > n) {
+      throw new InvalidArgumentError('degree', `must be in [1, ${Math.floor((n - 1) / 2)}] for a committee of ${n}`)
+    }
+    const need = 2 * degree + 1
+    const auth = await this.auth.get()
+    throwIfAborted(signal, 'mintPkp')
+    const mintId = bytesToHex(secureRng(16))
+    const progress = new MintProgressTracker(committee, options.onProgress)
+    progress.report()
+
+    const inFlight = new AbortController()
+    const stopAll = (): void => { inFlight.abort() }
+    signal?.addEventListener('abort', stopAll, { once: true })
+    const answers = new Map<string, string>()
+    const faults: NodeFault[] = []
+    try {
+      const result = await new Promise<{ publicKeySet: string }>((resolve, reject) => {
+        let settleTimer: ReturnType<typeof setTimeout> | undefined
+        let over = false
+        const end = (): void => { over = true; if (settleTimer !== undefined) clearTimeout(settleTimer); clearInterval(poll) }
+        const decide = (final: boolean): void => {
+          if (over) return
+          const counts = new Map<string, number>()
+          for (const pks of answers.values()) counts.set(pks, (counts.get(pks) ?? 0) + 1)
+          const [best, votes] = [...counts].sort((a, b) => b[1] - a[1])[0] ?? ['', 0]
+          const open = n - answers.size - faults.length
+          if (votes >= need && (open === 0 || final)) { end(); resolve({ publicKeySet: best }); return }
+          if (votes >= need) { settleTimer ??= setTimeout(() => { decide(true) }, MINT_SETTLE_MS); return }
+          if (votes + open < need) {
+            end()
+            if (signal?.aborted === true) { reject(new AbortedError('mintPkp', { cause: signal.reason })); return }
+            const disagree = [...answers].filter(([, pks]) => pks !== best).map(([node]) => ({ node, code: 'ERR_MINT_DISAGREE', reason: 'returned another public key' }))
+            const all = [...faults, ...disagree]
+            if (answers.size > 0 && disagree.length > 0) reject(new MintFailedError(`${votes} members agree on a key, need ${need}`, all))
+            else reject(aggregateFailure('mintPkp', need, votes, all))
+          }
+        }
+        const poll = setInterval(() => { void progress.poll(this.rpc, mintId, inFlight.signal) }, PROGRESS_POLL_MS)
+        for (const node of committee) {
+          this.request(MintStart, node, { mintId, committee, degree, auth }, { signal: inFlight.signal, timeoutMs: this.timeouts.mint }).then(
+            (res) => { answers.set(node, res.publicKeySet); progress.finished(node); decide(false) },
+            (err: unknown) => { faults.push(toNodeFault(node, err)); progress.failed(node); decide(false) }
+          )
+        }
+      })
+      const pks = decodePublicKeySet(Secp256k1, hexToBytes(result.publicKeySet))
+      if (pks.degree !== degree || pks.participants.some(id => id > n)) {
+        throw new MintFailedError('the agreed public key set does not fit the committee')
+      }
+      const disagree = [...answers].filter(([, p]) => p !== result.publicKeySet).map(([node]) => ({ node, code: 'ERR_MINT_DISAGREE', reason: 'returned another public key' }))
+      const missing = committee.filter(node => !answers.has(node) && !faults.some(f => f.node === node))
+        .map(node => ({ node, code: 'ERR_NO_ANSWER', reason: 'no answer before the mint was taken as done' }))
+      const point = pks.publicKey
+      const tokenIdHex = tokenIdOf(point)
+      const minted: MintedPkp = {
+        tokenId: `0x${tokenIdHex}`,
+        publicKey: `0x${bytesToHex(point.toBytes(false))}`,
+        ethAddress: ethAddressOf(point),
+        committee,
+        threshold: need,
+        degree,
+        faults: publicFaults([...faults, ...disagree, ...missing])
+      }
+      this.pkps.set(tokenIdHex, { ...minted, tokenIdHex, point, minter: this.address, mintedAt: this.now(), pool: 0 })
+      progress.done()
+      return minted
+    } finally {
+      signal?.removeEventListener('abort', stopAll)
+      // Members still running keep running (aborting would end their DKG); only stop polling.
+      progress.stop()
+    }
+  }
+
+  // ---------------------------------------------------------------- PKPs
+
+  /** Every PKP the online nodes know, merged (see network-view.ts mergePkpLists). */
+  async listPkps (options: CallOptions = {}): Promise<PkpSummary[]> {
+    this.assertOpen()
+    throwIfAborted(options.signal, 'listPkps')
+    const nodes = this.onlineNodes()
+    const answers = (await Promise.all(nodes.map(async (node) => {
+      try {
+        const res = await this.request(PkpList, node, {}, { signal: options.signal, timeoutMs: this.timeouts.info })
+        return { node, pkps: res.pkps }
+      } catch {
+        return undefined
+      }
+    }))).filter((a): a is NonNullable<typeof a> => a != null)
+    throwIfAborted(options.signal, 'listPkps')
+    const merged = mergePkpLists(answers)
+    for (const pkp of merged) this.pkps.set(pkp.tokenIdHex, pkp)
+    return merged.map(({ tokenIdHex: _t, point: _p, ...summary }) => summary)
+  }
+
+  // ---------------------------------------------------------------- sign
+
+  /** Sign a 32-byte hash with a PKP. Tolerates n − (2t+1) closed members and bad shares (named in `faults`). */
+  async pkpSign (request: PkpSignRequest): Promise<PkpSignature> {
+    this.assertOpen()
+    const started = this.now()
+    const { signal } = request
+    if (!(request.toSign instanceof Uint8Array) || request.toSign.length !== 32) {
+      throw new InvalidArgumentError('toSign', 'must be a 32-byte hash (Uint8Array)')
+    }
+    throwIfAborted(signal, 'pkpSign')
+    const deadlineAt = started + this.timeouts.sign
+    const pkp = await this.resolvePkp(request.pubKey, signal)
+    let attempt = 0
+    for (;;) {
+      const lease = await this.leaseFor(pkp, deadlineAt, signal)
+      try {
+        return await this.signWith(pkp, lease, request.toSign, started, deadlineAt, signal)
+      } catch (err) {
+        // A presignature that turned out unusable (lost, used, its signers gone): one more try with another.
+        const retry = attempt === 0 && this.now() < deadlineAt - 1_000 && (err instanceof NotEnoughNodesError || err instanceof NotFoundError)
+        if (!retry) throw err
+        attempt++
+      }
+    }
+  }
+
+  private async signWith (pkp: KnownPkp, lease: Lease, toSign: Uint8Array, started: number, deadlineAt: number, signal?: AbortSignal): Promise<PkpSignature> {
+    const pub = lease.presignature
+    const onlineIds = this.onlineParticipants(pkp)
+    const signerIds = usableSigners(pub, onlineIds)
+    const req: SignRequest = { messageHash: toSign, signers: signerIds, entropy: secureRng(32) }
+    validateSignRequest(pub, req)
+    const signers = new Map<string, ParticipantId>(signerIds.map(id => [pkp.committee[id - 1], id] as const))
+    const auth = await this.auth.get()
+    const collector = signatureShareCollector({ presignature: pub, request: req, signers, deadlineAt })
+    const body = {
+      tokenId: pkp.tokenIdHex,
+      presignatureId: lease.id,
+      messageHash: bytesToHex(toSign),
+      signers: signerIds,
+      entropy: bytesToHex(req.entropy),
+      auth
+    }
+    const done = await fanOut({
+      collector,
+      operation: 'pkpSign',
+      now: this.now,
+      signal,
+      ask: async (node, s) => {
+        const res = await this.request(SignShareRequest, node, body, { signal: s, timeoutMs: remaining(deadlineAt, this.now) })
+        return hexToBytes(res.share)
+      }
+    })
+    this.refillLeases(pkp)
+    const sig = done.result.signature
+    return {
+      r: `0x${sig.r.toString(16).padStart(64, '0')}`,
+      s: `0x${sig.s.toString(16).padStart(64, '0')}`,
+      recid: sig.recoveryId,
+      signature: sig.signature,
+      publicKey: pkp.publicKey,
+      dataSigned: `0x${bytesToHex(toSign)}`,
+      faults: publicFaults(done.faults),
+      signers: done.used,
+      latencyMs: this.now() - started
+    }
+  }
+
+  /** A leased presignature usable with the online committee members: from the cache, else leased now. */
+  private async leaseFor (pkp: KnownPkp, deadlineAt: number, signal?: AbortSignal): Promise<Lease> {
+    const need = 2 * pkp.degree + 1
+    const online = this.onlineParticipants(pkp)
+    if (online.size < need) throw new NotEnoughNodesError(need, online.size, 'online committee members')
+    const cached = this.leases.take(pkp.tokenIdHex, online, this.now())
+    if (cached != null) return cached
+    const faults: NodeFault[] = []
+    for (const allocator of this.allocatorOrder(pkp, online)) {
+      throwIfAborted(signal, 'pkpSign')
+      if (this.now() >= deadlineAt) throw new TimeoutError('pkpSign (leasing a presignature)', publicFaults(faults))
+      try {
+        await this.leaseFrom(pkp, allocator, deadlineAt, signal)
+      } catch (err) {
+        if (signal?.aborted === true) throw new AbortedError('pkpSign', { cause: signal.reason })
+        faults.push(toNodeFault(allocator, err))
+        continue
+      }
+      const lease = this.leases.take(pkp.tokenIdHex, this.onlineParticipants(pkp), this.now())
+      if (lease != null) return lease
+    }
+    throw aggregateFailure('pkpSign (leasing a presignature)', 1, 0, faults)
+  }
+
+  /** Lease a batch from one allocator; keep the ones that are really this PKP's. */
+  private async leaseFrom (pkp: KnownPkp, allocator: string, deadlineAt: number, signal?: AbortSignal): Promise<number> {
+    const auth = await this.auth.get()
+    const sentAt = this.now()
+    const res = await this.request(PresignLease, allocator, { tokenId: pkp.tokenIdHex, count: LEASE_BATCH, auth }, {
+      signal, timeoutMs: Math.min(this.timeouts.lease, remaining(deadlineAt, this.now))
+    })
+    const good: PresignaturePublic[] = []
+    for (const h of res.presignatures) {
+      let pub: PresignaturePublic
+      try {
+        pub = decodePresignaturePublic(hexToBytes(h))
+      } catch {
+        continue // an allocator sending garbage only wastes its own presignatures
+      }
+      // A presignature for another key would make the signers' shares combine to a signature under that key.
+      if (!pub.publicKey.equals(pkp.point) || pub.degree !== pkp.degree) continue
+      if (pub.participants.some(id => id > pkp.committee.length)) continue
+      good.push(pub)
+    }
+    return this.leases.add(pkp.tokenIdHex, allocator, good, sentAt)
+  }
+
+  /** Keep a few leases ready so that the next sign needs one round trip only. */
+  private refillLeases (pkp: KnownPkp): void {
+    const online = this.onlineParticipants(pkp)
+    if (this.closed || this.refilling.has(pkp.tokenIdHex)) return
+    if (this.leases.countUsable(pkp.tokenIdHex, online, this.now()) >= LEASE_LOW_WATER) return
+    const allocator = this.allocatorOrder(pkp, online)[0]
+    if (allocator == null) return
+    this.refilling.add(pkp.tokenIdHex)
+    void this.leaseFrom(pkp, allocator, this.now() + this.timeouts.lease)
+      .catch(() => { /* the next sign leases in the foreground and reports faults */ })
+      .finally(() => { this.refilling.delete(pkp.tokenIdHex) })
+  }
+
+  /** Online committee members in allocator rotation order (each call advances the rotation). */
+  private allocatorOrder (pkp: KnownPkp, online: ReadonlySet<ParticipantId>): string[] {
+    const members = [...online].sort((a, b) => a - b).map(id => pkp.committee[id - 1])
+    if (members.length === 0) return []
+    const turn = (this.allocatorTurn.get(pkp.tokenIdHex) ?? 0) % members.length
+    this.allocatorTurn.set(pkp.tokenIdHex, turn + 1)
+    return [...members.slice(turn), ...members.slice(0, turn)]
+  }
+
+  /** Participant ids (index + 1) of the PKP's committee members that are online now. */
+  private onlineParticipants (pkp: KnownPkp): Set<ParticipantId> {
+    const online = new Set(this.onlineNodes())
+    const ids = new Set<ParticipantId>()
+    pkp.committee.forEach((peer, i) => { if (online.has(peer)) ids.add(i + 1) })
+    return ids
+  }
+
+  private async resolvePkp (pubKey: string, signal?: AbortSignal): Promise<KnownPkp> {
+    const ref = parsePkpRef(pubKey)
+    const known = this.pkps.get(ref.tokenId)
+    if (known != null) return known
+    await this.listPkps({ signal })
+    const found = this.pkps.get(ref.tokenId)
+    if (found == null) throw new NotFoundError(`PKP ${pubKey}`)
+    return found
+  }
+
+  // ---------------------------------------------------------------- encrypt / decrypt
+
+  /** Encrypt locally to the network key under the access conditions (no node sees the data). */
+  async encrypt (request: EncryptRequest): Promise<EncryptResponse> {
+    this.assertOpen()
+    const conditions = parseAccessControlConditions(request.accessControlConditions)
+    const data = typeof request.dataToEncrypt === 'string' ? new TextEncoder().encode(request.dataToEncrypt) : request.dataToEncrypt
+    if (!(data instanceof Uint8Array)) throw new InvalidArgumentError('dataToEncrypt', 'expected a string or Uint8Array')
+    const key = await this.requireNetworkKey(request.signal)
+    const dataHash = sha256(data)
+    const identity = accessControlIdentity(conditionsHash(conditions), dataHash)
+    const ciphertext = ibeEncrypt(key.publicKeySet.publicKey, identity, data)
+    return { ciphertext: toBase64(ciphertext), dataToEncryptHash: bytesToHex(dataHash) }
+  }
+
+  /** Ask the online key holders for decryption shares, combine degree+1 good ones, open the ciphertext. */
+  async decrypt (request: DecryptRequest): Promise<DecryptResponse> {
+    this.assertOpen()
+    const started = this.now()
+    const { signal } = request
+    const conditions = parseAccessControlConditions(request.accessControlConditions)
+    const canonical = canonicalConditions(conditions)
+    const dataHashHex = typeof request.dataToEncryptHash === 'string' ? request.dataToEncryptHash.replace(/^0x/, '').toLowerCase() : ''
+    if (!/^[0-9a-f]{64}$/.test(dataHashHex)) throw new InvalidArgumentError('dataToEncryptHash', 'expected 32 bytes of hex')
+    const ciphertext = fromBase64(request.ciphertext)
+    decodeIbeCiphertext(ciphertext) // malformed input fails here, before any node is asked
+    const key = await this.requireNetworkKey(signal)
+    const identity = accessControlIdentity(conditionsHash(conditions), hexToBytes(dataHashHex))
+    const online = new Set(this.onlineNodes())
+    const holders = new Map<string, ParticipantId>()
+    key.members.forEach((peer, i) => { if (online.has(peer) && key.publicKeySet.verificationShares.has(i + 1)) holders.set(peer, i + 1) })
+    const need = key.publicKeySet.degree + 1
+    if (holders.size < need) throw new NotEnoughNodesError(need, holders.size, 'online key holders')
+    const auth: AuthSig = await this.auth.get()
+    const deadlineAt = started + this.timeouts.decrypt
+    const collector = decryptionShareCollector({ publicKeySet: key.publicKeySet, identity, ciphertext, holders, deadlineAt })
+    const done = await fanOut({
+      collector,
+      operation: 'decrypt',
+      now: this.now,
+      signal,
+      ask: async (node, s) => {
+        const res = await this.request(DecryptShareRequest, node, { conditions: canonical, dataHash: dataHashHex, auth }, {
+          signal: s, timeoutMs: remaining(deadlineAt, this.now)
+        })
+        return hexToBytes(res.share)
+      }
+    })
+    const plaintext = done.result
+    if (bytesToHex(sha256(plaintext)) !== dataHashHex) throw new PlaintextMismatchError()
+    return { decryptedData: plaintext, faults: publicFaults(done.faults), latencyMs: this.now() - started }
+  }
+
+  private async requireNetworkKey (signal?: AbortSignal): Promise<AcceptedNetworkKey> {
+    if (this.networkKey == null) await this.getNetworkInfo({ signal })
+    if (this.networkKey == null) throw new NoNetworkKeyError()
+    return this.networkKey
+  }
+
+  /**
+   * One request, retried once when the connection could not be opened (a
+   * relayed circuit the relay just closed, a lost dial race): the request never
+   * reached the node then, so a retry cannot make it act twice.
+   */
+  private async request<Req, Res> (definition: RpcDefinition<Req, Res>, peer: string, body: Req, options: { signal?: AbortSignal, timeoutMs: number }): Promise<Res> {
+    const deadlineAt = this.now() + options.timeoutMs
+    try {
+      return await this.rpc.request(definition, peer, body, options)
+    } catch (err) {
+      const aborted = (): boolean => options.signal?.aborted === true
+      if (!(err instanceof PeerUnreachableError) || aborted() || deadlineAt - this.now() < 2 * RETRY_DELAY_MS) throw err
+      await new Promise(resolve => setTimeout(resolve, RETRY_DELAY_MS))
+      if (aborted()) throw err
+      return await this.rpc.request(definition, peer, body, { signal: options.signal, timeoutMs: remaining(deadlineAt, this.now) })
+    }
+  }
+
+  private assertOpen (): void {
+    if (this.closed) throw new LitError('the client is closed', 'ERR_CLIENT_CLOSED')
+  }
+}
+
+// ---------------------------------------------------------------- helpers
+
+/** Mint progress from op/status polls and answers, reported when it changes. */
+class MintProgressTracker {
+  private static readonly ORDER: readonly MintPhase[] = ['committee', 'dkg-round1', 'dkg-round2', 'dkg-round3', 'dkg-round4', 'verify', 'done']
+  private readonly phase = new Map<string, number>()
+  private readonly answered = new Set<string>()
+  private readonly polling = new Set<string>()
+  private last = ''
+  private stopped = false
+
+  constructor (private readonly committee: readonly string[], private readonly onProgress?: (p: { phase: MintPhase, nodesDone: number, committeeSize: number }) => void) {
+    for (const node of committee) this.phase.set(node, 0)
+  }
+
+  /** One round of op/status to every member still working (at most one request per member in flight). */
+  async poll (rpc: NodeRpc, opId: string, signal: AbortSignal): Promise<void> {
+    if (this.stopped || this.onProgress == null) return
+    await Promise.all(this.committee.filter(n => !this.answered.has(n) && !this.polling.has(n)).map(async (node) => {
+      this.polling.add(node)
+      try {
+        // The definition's timeout (5 s): a poll that times out resets its stream, and on a busy relayed link
+        // resets were seen to take the connection (and the mint request on it) down.
+        const res = await rpc.request(OperationStatus, node, { opId }, { signal })
+        const i = MintProgressTracker.ORDER.indexOf(res.phase as MintPhase)
+        if (i >= 0 && !this.answered.has(node)) this.phase.set(node, Math.max(this.phase.get(node) ?? 0, i))
+      } catch {
+        // progress is best effort
+      } finally {
+        this.polling.delete(node)
+      }
+    }))
+    this.report()
+  }
+
+  finished (node: string): void {
+    this.answered.add(node)
+    this.phase.set(node, MintProgressTracker.ORDER.length - 1)
+    this.report()
+  }
+
+  failed (node: string): void {
+    this.answered.add(node)
+    this.report()
+  }
+
+  done (): void {
+    this.report()
+    this.stopped = true
+  }
+
+  stop (): void { this.stopped = true }
+
+  /** The furthest phase any member reached, and how many members are there (or beyond). */
+  report (): void {
+    if (this.stopped || this.onProgress == null) return
+    const top = Math.max(...this.phase.values())
+    const nodesDone = [...this.phase.values()].filter(p => p >= top).length
+    const p = { phase: MintProgressTracker.ORDER[top], nodesDone, committeeSize: this.committee.length }
+    const key = `${p.phase}/${p.nodesDone}`
+    if (key === this.last) return
+    this.last = key
+    try { this.onProgress(p) } catch { /* a throwing listener must not break the mint */ }
+  }
+}
+
+function publicFaults (faults: readonly NodeFault[]): ShareFault[] {
+  return faults.map(({ node, reason, code }) => ({ node, reason, code }))
+}
+
+/** Milliseconds left until `deadlineAt`, at least 1 (NodeRpc refuses 0). */
+function remaining (deadlineAt: number, now: () => number): number {
+  return Math.max(1, Math.round(deadlineAt - now()))
+}
+
+/** Up to `size` distinct items chosen uniformly (Fisher–Yates with crypto randomness). */
+function randomSubset<T> (items: readonly T[], size: number): T[] {
+  const a = [...items]
+  for (let i = a.length - 1; i > 0; i--) {
+    const r = secureRng(4)
+    const j = ((r[0] << 24 | r[1] << 16 | r[2] << 8 | r[3]) >>> 0) % (i + 1)
+    ;[a[i], a[j]] = [a[j], a[i]]
+  }
+  return a.slice(0, Math.min(size, a.length))
+}
+
+function toBase64 (bytes: Uint8Array): string {
+  let s = ''
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000))
+  return btoa(s)
+}
+
+function fromBase64 (text: string): Uint8Array {
+  if (typeof text !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) throw new InvalidArgumentError('ciphertext', 'expected base64')
+  let bin: string
+  try { bin = atob(text) } catch { throw new InvalidArgumentError('ciphertext', 'expected base64') }
+  const out = new Uint8Array(bin.length)
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i)
+  return out
+}
+
