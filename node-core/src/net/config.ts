@@ -112,3 +112,9 @@ export function backoffDelay (policy: BackoffPolicy, attempt: number): number {
   const delay = policy.initialMs * Math.pow(policy.factor, Math.min(attempt, 30))
   return Math.min(policy.maxMs, delay)
 }
+
+/** Bytes a relayed connection may carry before the relay closes it (circuit relay v2 limit). */
+export const RELAYED_CONNECTION_DATA_LIMIT = 1n << 30n
+
+/** How long a relayed connection may stay open before the relay closes it (ms). */
+export const RELAYED_CONNECTION_DURATION_MS = 60 * 60_000

@@ -276,7 +276,9 @@ export class Mesh {
       if (now - s.receivedAt > STATUS_TTL_MS) { this.statuses.delete(id); this.dials.delete(id) }
     }
     void this.ensureRelay()
-    if (this.role === 'node') this.dialMissingPeers(now)
+    // Nodes keep a full mesh; a client (the dashboard) dials every node so its
+    // requests go over direct links too (nodes never dial clients).
+    this.dialMissingPeers(now)
     this.linksMaybeChanged()
     this.emit()
   }
@@ -341,7 +343,7 @@ export class Mesh {
         this.dials.set(peer, d)
       }
       if (direct.has(peer) || d.dialing || now < d.nextAttemptAt) continue
-      const ourTurn = designatedDialer(this.self, peer) === this.self || now - d.firstSeen >= OTHER_SIDE_PATIENCE_MS
+      const ourTurn = this.role === 'client' || designatedDialer(this.self, peer) === this.self || now - d.firstSeen >= OTHER_SIDE_PATIENCE_MS
       if (!ourTurn) continue
       const addr = webRtcAddrOf(s)
       if (addr == null) continue

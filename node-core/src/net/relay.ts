@@ -15,6 +15,7 @@ import { webSockets } from '@libp2p/websockets'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import { InvalidArgumentError } from '../errors.js'
 import {
+  RELAYED_CONNECTION_DATA_LIMIT, RELAYED_CONNECTION_DURATION_MS,
   DEFAULT_RELAY_PORT, GOSSIPSUB_NO_IDONTWANT, GOSSIPSUB_SCORE_PARAMS, RELAY_MAX_RESERVATIONS, RELAY_RESERVATION_TTL_MS, STATUS_TOPIC,
   type RelayInfo
 } from './config.js'
@@ -52,7 +53,13 @@ export async function startRelay (init: RelayInit = {}): Promise<Relay> {
       relay: circuitRelayServer({
         reservations: {
           maxReservations: RELAY_MAX_RESERVATIONS,
-          reservationTtl: RELAY_RESERVATION_TTL_MS
+          reservationTtl: RELAY_RESERVATION_TTL_MS,
+          // Defaults (128 KiB, 2 min per relayed connection) cut a client that
+          // reaches nodes through the relay (a Node script) after ~120 signatures.
+          // Relayed connections stay "limited" (only protocols that allow it run
+          // on them); the relay is on loopback, so its bandwidth is not the concern.
+          defaultDataLimit: RELAYED_CONNECTION_DATA_LIMIT,
+          defaultDurationLimit: RELAYED_CONNECTION_DURATION_MS
         }
       }),
       // The relay subscribes to the status topic so that it forwards statuses
