@@ -1,51 +1,55 @@
-import type { MeshEdge, PeerRuntime } from '../../node-core/src/browser.js'
-import { formatRtt, shortId } from './format.js'
-import { MeshPicture } from './MeshPicture.js'
-import { RelayBanner } from './RelayBanner.js'
-import { freshSlot } from './slot.js'
-import { useSnapshot } from './use-snapshot.js'
+import { useMemo, useState, useSyncExternalStore } from 'react'
+import type { PeerRuntime } from '../../node-core/src/browser.js'
+import type { DashboardClient, MintedPkp } from './client-api.js'
+import { EncryptPanel } from './EncryptPanel.js'
+import { LatencyLog } from './latency-log.js'
+import { LatencyPlot } from './LatencyPlot.js'
+import { MeshPanel } from './MeshPanel.js'
+import { MintPanel } from './MintPanel.js'
+import { NetworkKeyPanel } from './NetworkKeyPanel.js'
+import { PkpTable } from './PkpTable.js'
+import { SignPanel } from './SignPanel.js'
+import { usePolled } from './use-polled.js'
+import { WalletPanel } from './WalletPanel.js'
 
-function edgesOf (peerId: string, edges: MeshEdge[]): Array<{ peer: string, edge: MeshEdge }> {
-  return edges.filter(e => e.a === peerId || e.b === peerId).map(e => ({ peer: e.a === peerId ? e.b : e.a, edge: e }))
-}
+const INFO_POLL_MS = 2_000
 
-/** The dashboard: a client peer that watches the nodes' statuses and draws the mesh. */
-export function Dashboard ({ peer }: { peer: PeerRuntime }): React.JSX.Element {
-  const snap = useSnapshot(peer)
-  if (snap == null) return <p>Joining the network…</p>
-  const { network } = snap
-  const n = network.nodes.length
-  const direct = network.edges.filter(e => e.kind === 'direct').length
+/**
+ * The dashboard: a client peer that draws the mesh and uses the network through
+ * the client SDK only (mint, list, sign, encrypt, decrypt).
+ */
+export function Dashboard ({ peer, client, address }: { peer: PeerRuntime, client: DashboardClient, address: string }): React.JSX.Element {
+  const info = usePolled(async signal => await client.getNetworkInfo({ signal }), INFO_POLL_MS)
+  const pkps = usePolled(async signal => await client.listPkps({ signal }), INFO_POLL_MS)
+  const [chosen, setChosen] = useState<string | null>(null)
+  const latency = useMemo(() => new LatencyLog(50), [])
+  const samples = useSyncExternalStore(latency.subscribe, latency.snapshot)
+
+  // The chosen PKP, else the newest one listed.
+  const list = pkps.value ?? []
+  const selected = list.find(p => p.tokenId === chosen) ?? [...list].sort((a, b) => b.mintedAt - a.mintedAt)[0] ?? null
+
+  const onMinted = (pkp: MintedPkp): void => {
+    setChosen(pkp.tokenId)
+    pkps.refresh()
+    info.refresh()
+  }
+
   return (
     <main>
       <h1>Lit browser testnet</h1>
-      <RelayBanner snap={snap} />
-      <p>
-        <b data-testid='node-count'>{n}</b> node{n === 1 ? '' : 's'} · {direct} of {(n * (n - 1)) / 2} links direct
-        {network.fullMesh && n > 1 && <> · <b data-testid='full-mesh'>full mesh</b></>}
-        {' '}<button onClick={() => { window.open(`/node.html?node=${freshSlot()}`, '_blank') }}>Open another node tab</button>
-      </p>
+      <MeshPanel peer={peer} />
       <div className='columns'>
-        <MeshPicture view={network} />
-        <table>
-          <thead><tr><th>node</th><th>links (RTT)</th></tr></thead>
-          <tbody>
-            {network.nodes.map(node => (
-              <tr key={node.peerId} data-testid='node-row' data-peer-id={node.peerId}>
-                <td title={node.peerId}><code>{node.peerId}</code></td>
-                <td>
-                  {edgesOf(node.peerId, network.edges).map(({ peer: other, edge }) => (
-                    <span key={other} className={`link ${edge.kind}`} data-kind={edge.kind} data-rtt={edge.rttMs ?? ''}>
-                      {shortId(other)} {edge.kind === 'direct' ? 'direct' : 'relayed'} {formatRtt(edge.rttMs)}
-                    </span>
-                  ))}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <NetworkKeyPanel info={info.value} error={info.error} />
+        <WalletPanel address={address} />
       </div>
-      <p className='muted'>Dashboard peer <code>{shortId(snap.peerId)}</code> (client, not a node)</p>
+      <MintPanel client={client} onMinted={onMinted} />
+      <PkpTable pkps={pkps.value} selected={selected?.tokenId ?? null} onSelect={setChosen} error={pkps.error} />
+      <div className='columns'>
+        <SignPanel client={client} pkp={selected} latency={latency} />
+        <LatencyPlot samples={samples} capacity={latency.capacity} />
+      </div>
+      <EncryptPanel client={client} address={address} />
     </main>
   )
 }

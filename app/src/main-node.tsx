@@ -1,13 +1,27 @@
 import { createRoot } from 'react-dom/client'
-import { IdbIdentityStore, startPeer } from '../../node-core/src/browser.js'
+import { AuthVerifier, faultsFromQuery, startNodeTab, type LogSink } from '../../node-core/src/browser.js'
+import { describeError } from './format.js'
 import { NodePage } from './NodePage.js'
 import { claimSlot } from './slot.js'
-import { installTestHook } from './test-hook.js'
+import { installTestHook, isTestBuild } from './test-hook.js'
 import './styles.css'
 
 const slot = await claimSlot()
-const peer = await startPeer({ role: 'node', identity: { store: new IdbIdentityStore(), slot } })
-installTestHook(peer)
-document.title = `Lit node ${peer.libp2p.peerId.toString().slice(-6)}`
-addEventListener('pagehide', () => { peer.announceLeaving() })
-createRoot(document.getElementById('root')!).render(<NodePage peer={peer} slot={slot} />)
+// Test-only faults (?fault=corrupt-shares|silent) are honoured only in test builds.
+const faults = isTestBuild() ? faultsFromQuery(location.search) : {}
+// The node services' log goes to the console (no secrets are ever logged); debug lines are dropped.
+const log: LogSink = (component, level, message) => {
+  if (level !== 'debug') console[level](`[${component}] ${message}`)
+}
+const root = createRoot(document.getElementById('root')!)
+try {
+  const tab = await startNodeTab({ slot, faults, auth: new AuthVerifier(), config: { log } })
+  installTestHook(tab.peer, { node: tab.node })
+  document.title = `Lit node ${tab.peerId.slice(-6)}`
+  addEventListener('pagehide', () => { tab.peer.announceLeaving() })
+  root.render(<NodePage peer={tab.peer} node={tab.node} slot={slot} />)
+} catch (err) {
+  // Storage blocked, relay info unreadable, …: say so instead of a blank page.
+  root.render(<main><h1>Lit node (slot <code>{slot}</code>)</h1><p className='error' data-testid='node-start-error'>The node did not start: {describeError(err)}</p></main>)
+  throw err
+}

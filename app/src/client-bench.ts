@@ -1,0 +1,99 @@
+/**
+ * Loops over the client SDK run inside the dashboard page for bench:network
+ * (through the test hook, test builds only): timing in the page keeps the
+ * Playwright round trip out of the numbers. Every signature and plaintext is
+ * checked, outside the timed span.
+ */
+import { hexToBytes, isAddressEqual, keccak256, recoverAddress, toHex, type Hex } from 'viem'
+import type { DashboardClient, MintedPkp, NetworkInfo, PkpSummary } from './client-api.js'
+import type { AccessControlConditions } from '../../node-core/src/browser.js'
+
+export interface SignBenchResult {
+  /** Wall time of each pkpSign, in completion order (ms). */
+  latenciesMs: number[]
+  failures: string[]
+  /** Signatures that did not recover to the PKP's address (must be 0). */
+  badSignatures: number
+  seconds: number
+}
+
+export interface DecryptBenchResult {
+  latenciesMs: number[]
+  failures: string[]
+  /** Plaintexts that differ from what was encrypted (must be 0). */
+  wrongPlaintexts: number
+  /** How often each node was named in a successful decrypt's faults, by fault code. */
+  faults: Record<string, number>
+}
+
+export class ClientBench {
+  constructor (private readonly client: DashboardClient) {}
+
+  async networkInfo (): Promise<NetworkInfo> {
+    return await this.client.getNetworkInfo()
+  }
+
+  async listPkps (): Promise<PkpSummary[]> {
+    return await this.client.listPkps()
+  }
+
+  async mint (): Promise<{ ms: number, pkp: MintedPkp }> {
+    const t0 = performance.now()
+    const pkp = await this.client.mintPkp({ signal: AbortSignal.timeout(120_000) })
+    return { ms: performance.now() - t0, pkp }
+  }
+
+  /**
+   * `count` signatures (or until `durationMs` passed), `concurrency` in flight,
+   * each over a distinct random 32-byte hash.
+   */
+  async sign (pkp: { publicKey: string, ethAddress: string }, opts: { count: number, concurrency: number, durationMs?: number }): Promise<SignBenchResult> {
+    const out: SignBenchResult = { latenciesMs: [], failures: [], badSignatures: 0, seconds: 0 }
+    const toCheck: Array<{ hash: Hex, signature: Hex }> = []
+    const deadline = opts.durationMs == null ? Infinity : performance.now() + opts.durationMs
+    let started = 0
+    const t0 = performance.now()
+    await Promise.all(Array.from({ length: opts.concurrency }, async () => {
+      while (started < opts.count && performance.now() < deadline) {
+        started++
+        const hash = keccak256(crypto.getRandomValues(new Uint8Array(32)))
+        const t = performance.now()
+        try {
+          const sig = await this.client.pkpSign({ pubKey: pkp.publicKey, toSign: hexToBytes(hash), signal: AbortSignal.timeout(30_000) })
+          out.latenciesMs.push(performance.now() - t)
+          toCheck.push({ hash, signature: sig.signature })
+        } catch (err) {
+          out.failures.push(err instanceof Error ? `${err.name}: ${err.message}` : String(err))
+        }
+      }
+    }))
+    out.seconds = (performance.now() - t0) / 1000
+    for (const { hash, signature } of toCheck) {
+      if (!isAddressEqual(await recoverAddress({ hash, signature }), pkp.ethAddress as Hex)) out.badSignatures++
+    }
+    return out
+  }
+
+  /** Encrypt one text to the network key under `anyone`, then decrypt it `count` times in sequence. */
+  async decrypt (opts: { count: number }): Promise<DecryptBenchResult> {
+    const text = `bench ${toHex(crypto.getRandomValues(new Uint8Array(8)))}`
+    const conditions: AccessControlConditions = [{ conditionType: 'anyone' }]
+    const sealed = await this.client.encrypt({ accessControlConditions: conditions, dataToEncrypt: text })
+    const out: DecryptBenchResult = { latenciesMs: [], failures: [], wrongPlaintexts: 0, faults: {} }
+    for (let i = 0; i < opts.count; i++) {
+      const t = performance.now()
+      try {
+        const res = await this.client.decrypt({ ...sealed, accessControlConditions: conditions, signal: AbortSignal.timeout(30_000) })
+        out.latenciesMs.push(performance.now() - t)
+        if (new TextDecoder().decode(res.decryptedData) !== text) out.wrongPlaintexts++
+        for (const f of res.faults) {
+          const key = `${f.node.slice(-8)} ${f.code ?? '?'}`
+          out.faults[key] = (out.faults[key] ?? 0) + 1
+        }
+      } catch (err) {
+        out.failures.push(err instanceof Error ? `${err.name}: ${err.message}` : String(err))
+      }
+    }
+    return out
+  }
+}
