@@ -28,7 +28,7 @@ import { PeerUnreachableError } from '../net/rpc/errors.js'
 import { AuthSigCache, type AuthSigFactory } from './auth-cache.js'
 import { defaultAuthSigFactory } from './default-auth.js'
 import {
-  AbortedError, aggregateFailure, MintFailedError, NoNetworkKeyError, NotEnoughNodesError, NotFoundError,
+  AbortedError, aggregateFailure, BadShareError, ClientErrorCode, MintFailedError, NoNetworkKeyError, NotEnoughNodesError, NotFoundError,
   PlaintextMismatchError, TimeoutError, throwIfAborted, toNodeFault, type NodeFault
 } from './errors.js'
 import { fanOut } from './fan-out.js'
@@ -91,6 +91,9 @@ export interface ConnectOptions extends CallOptions {
   timeoutMs?: number
 }
 
+/** How long a node that gave a bad share is left out of signer sets (when enough others remain). */
+const SUSPECT_MS = 60_000
+
 export class LitClient {
   private readonly rpc: NodeRpc
   private readonly directory: PeerDirectory
@@ -103,6 +106,8 @@ export class LitClient {
   /** Per PKP, the next allocator to ask (round robin over the online committee). */
   private readonly allocatorTurn = new Map<string, number>()
   private readonly refilling = new Set<string>()
+  /** Nodes whose shares recently failed verification, until when (ms). */
+  private readonly suspects = new Map<string, number>()
   private networkKey: AcceptedNetworkKey | undefined
   private closed = false
 
@@ -312,7 +317,12 @@ export class LitClient {
         return await this.signWith(pkp, lease, request.toSign, started, deadlineAt, signal)
       } catch (err) {
         // A presignature that turned out unusable (lost, used, its signers gone): one more try with another.
-        const retry = attempt === 0 && this.now() < deadlineAt - 1_000 && (err instanceof NotEnoughNodesError || err instanceof NotFoundError)
+        // A bad share: leave its node out of the next try (when the presignature
+        // still has 2t+1 other online participants).
+        if (err instanceof BadShareError) this.suspect(err.badNodes)
+        const retry = attempt === 0 && this.now() < deadlineAt - 1_000 &&
+          (err instanceof NotEnoughNodesError || err instanceof NotFoundError ||
+            (err instanceof BadShareError && this.trustedOnline(pkp).size >= 2 * pkp.degree + 1))
         if (!retry) throw err
         attempt++
       }
@@ -322,7 +332,10 @@ export class LitClient {
   private async signWith (pkp: KnownPkp, lease: Lease, toSign: Uint8Array, started: number, deadlineAt: number, signal?: AbortSignal): Promise<PkpSignature> {
     const pub = lease.presignature
     const onlineIds = this.onlineParticipants(pkp)
-    const signerIds = usableSigners(pub, onlineIds)
+    // Nodes that recently gave bad shares are left out while 2t+1 others remain:
+    // every signer named consumes the presignature, so a known cheater only costs one.
+    const trustedSigners = usableSigners(pub, this.trustedOnline(pkp))
+    const signerIds = trustedSigners.length >= 2 * pub.degree + 1 ? trustedSigners : usableSigners(pub, onlineIds)
     const req: SignRequest = { messageHash: toSign, signers: signerIds, entropy: secureRng(32) }
     validateSignRequest(pub, req)
     const signers = new Map<string, ParticipantId>(signerIds.map(id => [pkp.committee[id - 1], id] as const))
@@ -347,6 +360,7 @@ export class LitClient {
       }
     })
     this.refillLeases(pkp)
+    this.suspect(done.faults.filter(f => f.code === ClientErrorCode.BadShare).map(f => f.node))
     const sig = done.result.signature
     return {
       r: `0x${sig.r.toString(16).padStart(64, '0')}`,
@@ -431,6 +445,24 @@ export class LitClient {
   }
 
   /** Participant ids (index + 1) of the PKP's committee members that are online now. */
+  /** Remember nodes whose shares failed verification, for SUSPECT_MS. */
+  private suspect (nodes: readonly string[]): void {
+    for (const node of nodes) this.suspects.set(node, this.now() + SUSPECT_MS)
+  }
+
+  /** Online committee members (participant ids) not under suspicion. */
+  private trustedOnline (pkp: KnownPkp): Set<ParticipantId> {
+    return new Set([...this.onlineParticipants(pkp)].filter(id => !this.isSuspect(pkp.committee[id - 1])))
+  }
+
+  private isSuspect (node: string): boolean {
+    const until = this.suspects.get(node)
+    if (until == null) return false
+    if (until > this.now()) return true
+    this.suspects.delete(node)
+    return false
+  }
+
   private onlineParticipants (pkp: KnownPkp): Set<ParticipantId> {
     const online = new Set(this.onlineNodes())
     const ids = new Set<ParticipantId>()

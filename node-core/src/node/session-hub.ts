@@ -28,7 +28,7 @@ import { describeError, nodeLogger, short, silentSink, type LogSink, type NodeLo
 import { SessionMessage } from './rpc-definitions.js'
 import type { NodeHandlerContext, NodeRpc } from './transport.js'
 
-export const DEFAULT_ROUND_TIMEOUT_MS = 5_000
+export const DEFAULT_ROUND_TIMEOUT_MS = 15_000
 
 /** Bounds of the early-message buffers (Spec 4.2). */
 export interface SessionBufferLimits {
