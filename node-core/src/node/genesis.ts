@@ -34,7 +34,7 @@ export type GenesisState = 'waiting' | 'running' | 'done'
 export interface GenesisConfig {
   /** Fewest online nodes before a genesis is proposed (default 3). */
   minNodes: number
-  /** The online set must not have changed for this long (default 2 s). */
+  /** The online set must not have changed for this long (default 5 s: links of a forming mesh come up over seconds). */
   stableMs: number
   /** Retry delays after a failed attempt (default 1 s … 30 s). */
   backoff: BackoffPolicy
@@ -44,7 +44,7 @@ export interface GenesisConfig {
 
 export const DEFAULT_GENESIS_CONFIG: GenesisConfig = {
   minNodes: 3,
-  stableMs: 2_000,
+  stableMs: 5_000,
   backoff: { initialMs: 1_000, maxMs: 30_000, factor: 2 },
   infoTimeoutMs: 2_000
 }

@@ -1,7 +1,8 @@
 /**
  * A PeerDirectory over a PeerRuntime's mesh snapshot (node/runtime.ts,
  * net/mesh.ts): the online nodes are the live nodes the status broadcasts
- * name (`knownNodes`), plus this peer when it is a node, sorted. Listeners are
+ * name (`knownNodes`) — for a node, only those it has a direct link to — plus
+ * this peer when it is a node, sorted. Listeners are
  * told only when that set changes (snapshots arrive with every status).
  */
 import type { PeerRuntimeSnapshot } from './runtime.js'
@@ -14,7 +15,12 @@ export interface MeshSource {
 
 export function onlineNodesOf (snapshot: PeerRuntimeSnapshot | null, includeSelf: boolean): string[] {
   if (snapshot == null) return []
-  const set = new Set(snapshot.knownNodes)
+  // A node counts another node online only once it has a direct link to it:
+  // protocol messages to a node reachable only through the relay make libp2p
+  // dial WebRTC first (seconds on a loaded machine), and in e2e runs genesis
+  // proposed while the mesh was still forming lost whole DKG rounds that way.
+  const direct = new Set(snapshot.links.filter(l => l.kind === 'direct').map(l => l.peer))
+  const set = new Set(includeSelf ? snapshot.knownNodes.filter(p => direct.has(p)) : snapshot.knownNodes)
   if (includeSelf) set.add(snapshot.peerId)
   return [...set].sort()
 }

@@ -90,7 +90,7 @@ export class PresignPool {
 
   async start (): Promise<void> {
     this.stopController = new AbortController()
-    await serve(this.ctx, PresignStart, async (req, hctx) => await this.participate(req, hctx.remotePeer))
+    await serve(this.ctx, PresignStart, async (req, hctx) => await this.participate(req, hctx.remotePeer, hctx.signal))
     await serve(this.ctx, PresignLease, async (req, hctx) => await this.lease(req, hctx.remotePeer))
     this.loopDone = this.loop()
   }
@@ -246,10 +246,12 @@ export class PresignPool {
       // deadline: stop now. One whose run failed is different: our own run names the culprits at its deadline.
       for (const peer of participants) {
         if (peer === self) continue
-        this.ctx.rpc.request(PresignStart, peer, { tokenId, session, participants }, { signal: this.stopController.signal })
+        this.ctx.rpc.request(PresignStart, peer, { tokenId, session, participants }, { signal: AbortSignal.any([this.stopController.signal, abort.signal]) })
           .catch((err) => {
             if (err instanceof RemoteError && refusedBeforeRunning(err)) {
-              if (err.code !== 'ERR_UNAVAILABLE') this.coolDown([peer])
+              // Busy, or not yet holding the PKP (its mint finishes moments after ours):
+              // try it again soon. Only a request it found wrong sends it to cool down.
+              if (err.code !== 'ERR_UNAVAILABLE' && err.code !== 'ERR_NOT_FOUND') this.coolDown([peer])
               abort.abort()
             }
             this.log.info(`presign/start to ${short(peer)} failed: ${describeError(err)}`)
@@ -283,7 +285,7 @@ export class PresignPool {
   // ---------------------------------------------------------------- handlers
 
   /** `presign/start`: join another allocator's run. */
-  private async participate (req: { tokenId: string, session: string, participants: string[] }, caller: string): Promise<{ presignatureId: string }> {
+  private async participate (req: { tokenId: string, session: string, participants: string[] }, caller: string, callSignal?: AbortSignal): Promise<{ presignatureId: string }> {
     const self = this.ctx.rpc.self
     const { tokenId, session, participants } = req
     const record = await this.ctx.store.getPkp(tokenId)
@@ -306,7 +308,9 @@ export class PresignPool {
         id: sessionId,
         peers: committeePeers(record.committee, ids),
         session: honestMajorityEcdsa.createPresignSession({ keyShare, participants: ids, sessionId }),
-        signal: this.stopController.signal,
+        // The allocator resets its call when it gives the run up: end ours at once
+        // instead of holding a participant slot until our own deadlines.
+        signal: callSignal == null ? this.stopController.signal : AbortSignal.any([this.stopController.signal, callSignal]),
         label: `presign ${short(tokenId)}/${short(session)} for ${short(caller)}`
       })
       await this.ctx.store.putPresignature(tokenId, caller, presignature)
