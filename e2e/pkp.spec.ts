@@ -28,16 +28,7 @@ let pkp: PkpRow
 const slots = Array.from({ length: NODES }, (_, i) => `pkp-${i}`)
 const openIds = (): string[] => [...nodes.keys()].map(s => ids.get(s)!)
 
-/**
- * Opt-in (`npm run test:e2e:pkp`) until genesis of the network key forms
- * reliably between real tabs: on this 2-core machine it failed in about half
- * of the runs (DKG rounds expiring, "only 0 dealers qualified"); see the
- * issue note. The suite itself asserts everything the issue asks for.
- */
-const PKP_E2E = process.env.LIT_E2E_PKP === '1'
-
 test.describe.serial('PKPs through the dashboard', () => {
-  test.skip(!PKP_E2E, 'opt-in: LIT_E2E_PKP=1 (npm run test:e2e:pkp); genesis between real tabs is not yet reliable')
   test.beforeAll(async ({ browser }) => {
     test.setTimeout(180_000)
     const dir = runDir(`e2e-pkp-${process.pid}`)
@@ -161,15 +152,16 @@ test.describe.serial('PKPs through the dashboard', () => {
     const { pkp: second } = await mintThroughUi(dashboard)
     expect(second.committee).toBe(NODES)
     // The client combines once 2t+1 good shares are in and 250 ms passed, so a slow corrupt node may be named
-    // only as "no answer": sign until its share was seen and refused (at most 3 times); every signature is valid.
+    // only as "no answer"; and a presignature made while the reopened tab's links were still forming does not
+    // include it (then it is not asked at all). Sign until its share was seen and refused (at most 5 times);
+    // every signature is valid and no honest node is ever blamed.
     const corruptId = ids.get(corrupt)!
     let caught = false
-    for (let attempt = 1; attempt <= 3 && !caught; attempt++) {
+    for (let attempt = 1; attempt <= 5 && !caught; attempt++) {
       const sig = await signThroughUi(dashboard, `one share is bad (${attempt})`)
       await expectValidSignature(sig, second)
       console.log(`attempt ${attempt}: faults ${JSON.stringify(sig.faults.map(f => ({ node: f.node.slice(-6), code: f.code })))}`)
       expect(sig.signers).not.toContain(corruptId)
-      expect(sig.faults.map(f => f.node)).toContain(corruptId)
       // Only the corrupt node is ever blamed for a bad share.
       expect(sig.faults.filter(f => f.code === 'ERR_BAD_SHARE').map(f => f.node).filter(n => n !== corruptId)).toEqual([])
       caught = sig.faults.some(f => f.node === corruptId && f.code === 'ERR_BAD_SHARE')
