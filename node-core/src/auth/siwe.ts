@@ -51,7 +51,7 @@ export interface CreateAuthSigOptions {
   issuedAt?: Date
 }
 
-/** 128 random bits as 32 hex digits (viem's generateSiweNonce uses Math.random). */
+/** 128 random bits as 32 hex digits, from crypto.getRandomValues (viem's generateSiweNonce is not a secure source). */
 export function randomSiweNonce (): string {
   return bytesToHex(crypto.getRandomValues(new Uint8Array(16)))
 }

@@ -9,13 +9,10 @@
  */
 import type { LocalAccount } from 'viem/accounts'
 import { RELAY_INFO_PATH } from '../net/config.js'
-import { createRpcService } from '../net/rpc/index.js'
 import { fetchRelayInfo, PeerRuntime } from '../node/runtime.js'
-import { Libp2pNodeRpc } from '../node/libp2p-transport.js'
-import { meshDirectory } from '../node/mesh-directory.js'
 import type { AuthSigFactory } from './auth-cache.js'
-import { LitClient, type ClientTimeouts } from './lit-client.js'
-import { routeNodesViaRelay } from './relay-routes.js'
+import type { LitClient, ClientTimeouts } from './lit-client.js'
+import { startRoutedClient } from './routed-client.js'
 
 export interface BrowserClientOptions {
   account: LocalAccount
@@ -35,21 +32,14 @@ export async function connectBrowserClient (options: BrowserClientOptions): Prom
   const ownsPeer = options.peer == null
   const peer = options.peer ?? new PeerRuntime({ role: 'client', relayInfoUrl })
   if (ownsPeer) await peer.start()
-  const libp2p = peer.libp2p
-  const rpc = createRpcService(libp2p)
-  await rpc.start()
-  const routes = routeNodesViaRelay({ libp2p, directory: meshDirectory(peer, { includeSelf: false }), relayInfo: async () => await fetchRelayInfo(relayInfoUrl) })
-  const client = new LitClient({
-    rpc: new Libp2pNodeRpc(rpc, libp2p.peerId.toString()),
-    directory: routes.directory,
+  const client = await startRoutedClient({
+    libp2p: peer.libp2p,
+    mesh: peer,
+    relayInfo: async () => await fetchRelayInfo(relayInfoUrl),
     account: options.account,
     createAuthSig: options.createAuthSig,
     timeouts: options.timeouts,
-    onClose: async () => {
-      routes.stop()
-      await rpc.stop()
-      if (ownsPeer) await peer.stop()
-    }
+    onClose: async () => { if (ownsPeer) await peer.stop() }
   })
   return Object.assign(client, { peer }) as BrowserLitClient
 }

@@ -21,13 +21,11 @@ import { DIAL_TIMEOUT_MS, GOSSIPSUB_SCORE_PARAMS, type RelayInfo } from '../net/
 import { echo } from '../net/echo.js'
 import type { BrowserLibp2p } from '../net/libp2p-browser.js'
 import { Mesh } from '../net/mesh.js'
-import { createRpcService } from '../net/rpc/index.js'
-import { Libp2pNodeRpc } from '../node/libp2p-transport.js'
-import { meshDirectory, type MeshSource } from '../node/mesh-directory.js'
+import type { MeshSource } from '../node/mesh-directory.js'
 import { fetchRelayInfo } from '../node/runtime.js'
 import type { AuthSigFactory } from './auth-cache.js'
-import { LitClient, type ClientTimeouts } from './lit-client.js'
-import { routeNodesViaRelay } from './relay-routes.js'
+import type { LitClient, ClientTimeouts } from './lit-client.js'
+import { startRoutedClient } from './routed-client.js'
 
 export interface NodeClientOptions {
   account: LocalAccount
@@ -67,27 +65,21 @@ export async function connectNodeClient (options: NodeClientOptions): Promise<No
   }) as unknown as BrowserLibp2p
 
   const mesh = new Mesh({ libp2p, role: 'client', relayInfo: readRelayInfo })
-  const rpc = createRpcService(libp2p)
-  await rpc.start()
   mesh.start()
-
   // Each node is reached through the relay (relay-routes.ts).
   const source: MeshSource = {
     snapshot: () => ({ ...mesh.snapshot(), lifecycle: 'running', error: null }),
     subscribe: (listener) => mesh.subscribe((s) => { listener({ ...s, lifecycle: 'running', error: null }) })
   }
-  const routes = routeNodesViaRelay({ libp2p, directory: meshDirectory(source, { includeSelf: false }), relayInfo: readRelayInfo })
-
-  const client = new LitClient({
-    rpc: new Libp2pNodeRpc(rpc, libp2p.peerId.toString()),
-    directory: routes.directory,
+  const client = await startRoutedClient({
+    libp2p,
+    mesh: source,
+    relayInfo: readRelayInfo,
     account: options.account,
     createAuthSig: options.createAuthSig,
     timeouts: options.timeouts,
     onClose: async () => {
-      routes.stop()
       await mesh.stop()
-      await rpc.stop()
       await libp2p.stop()
     }
   })
