@@ -195,6 +195,10 @@ describe('LitClient with a node that corrupts its shares', () => {
     const account = privateKeyToAccount(generatePrivateKey())
     const client = net.client(account)
     const pkp = await client.mintPkp()
+    // Warm up while all five are online, so the client holds leased presignatures of all five: closing
+    // nodes right after mint would otherwise race the pool's first presign runs (a lease timeout, not
+    // the bad-share case this test is about).
+    await client.pkpSign({ pubKey: pkp.publicKey, toSign: hashOf('warm-up') })
     const cheater = net.ids[2]
     const closed = net.ids.filter(id => id !== cheater).slice(0, 2)
     for (const id of closed) net.network.setOnline(id, false)
