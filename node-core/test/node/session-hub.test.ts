@@ -96,7 +96,7 @@ describe('SessionHub', () => {
   })
 
   it('a silent party is excluded at the round deadline; the others finish', async () => {
-    const { net, peers, hubs } = await setup(5, { roundTimeoutMs: 400 })
+    const { net, peers, hubs } = await setup(5, { roundTimeoutMs: 2_000 })
     net.setSilent(peers[4], true)
     const id = mintSessionId('04'.repeat(16), 1, peers)
     const sessions = peers.map((_, i) => dkgFor(peers, i + 1, id))
