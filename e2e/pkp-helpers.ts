@@ -90,6 +90,8 @@ export async function signThroughUi (dashboard: Page, message: string): Promise<
   const error = dashboard.locator(`[data-testid="sign-error"][data-seq="${seq}"]`)
   await expect(result.or(error)).toBeVisible({ timeout: 60_000 })
   if (await error.count() > 0) throw new Error(`signing failed in the page: ${await error.innerText()}`)
+  // Shares that arrive after the combination are checked too: wait until every asked node was heard (or timed out).
+  await expect(result).toHaveAttribute('data-audited', 'true', { timeout: 60_000 })
   return {
     message: await result.getByTestId('sig-message').innerText(),
     signature: (await result.getByTestId('sig-signature').innerText()) as Hex,

@@ -151,10 +151,10 @@ test.describe.serial('PKPs through the dashboard', () => {
     // A fresh PKP minted with all five online: its presignatures include every member, so the corrupt node is asked.
     const { pkp: second } = await mintThroughUi(dashboard)
     expect(second.committee).toBe(NODES)
-    // The client combines once 2t+1 good shares are in and 250 ms passed, so a slow corrupt node may be named
-    // only as "no answer"; and a presignature made while the reopened tab's links were still forming does not
-    // include it (then it is not asked at all). Sign until its share was seen and refused (at most 5 times);
-    // every signature is valid and no honest node is ever blamed.
+    // The client combines as soon as 2t+1 good shares are in and checks later shares as they arrive, so the
+    // corrupt node is named either way; but a presignature made while the reopened tab's links were still
+    // forming does not include it (then it is not asked at all). Sign until its share was seen and refused
+    // (at most 5 times); every signature is valid and no honest node is ever blamed.
     const corruptId = ids.get(corrupt)!
     let caught = false
     for (let attempt = 1; attempt <= 5 && !caught; attempt++) {

@@ -1,4 +1,4 @@
-import { useState } from 'react'
+import { useEffect, useState } from 'react'
 import { hashMessage, hexToBytes, isAddressEqual, recoverAddress, type Hex } from 'viem'
 import type { DashboardClient, PkpSignature, PkpSummary, ShareFault } from './client-api.js'
 import { describeError, formatMs, shortId } from './format.js'
@@ -65,8 +65,16 @@ function SignatureView ({ state, pkp }: { state: Extract<SignState, { kind: 'sig
   const { sig, recovered } = state
   const expected = pkp?.ethAddress
   const ok = expected != null && isAddressEqual(recovered as Hex, expected as Hex)
+  // Shares that came after the signature was combined are checked as they arrive; bad ones are named here too.
+  const [late, setLate] = useState<ShareFault[] | null>(null)
+  useEffect(() => {
+    let live = true
+    setLate(null)
+    void sig.lateFaults.then((faults) => { if (live) setLate(faults) })
+    return () => { live = false }
+  }, [sig])
   return (
-    <div data-testid='sign-result' data-seq={state.seq} data-ok={ok}>
+    <div data-testid='sign-result' data-seq={state.seq} data-ok={ok} data-audited={late !== null}>
       <table>
         <tbody>
           <tr><th>message</th><td data-testid='sig-message'>{state.message}</td></tr>
@@ -86,7 +94,8 @@ function SignatureView ({ state, pkp }: { state: Extract<SignState, { kind: 'sig
           <tr><th>latency</th><td data-testid='sig-latency'>{formatMs(state.ms)} (client) · {formatMs(sig.latencyMs)} (SDK)</td></tr>
         </tbody>
       </table>
-      <FaultList faults={sig.faults} />
+      <FaultList faults={[...sig.faults, ...(late ?? [])]} />
+      {late === null && <p className='muted' data-testid='sig-auditing'>checking the shares still arriving…</p>}
     </div>
   )
 }

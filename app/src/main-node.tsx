@@ -1,5 +1,5 @@
 import { createRoot } from 'react-dom/client'
-import { AuthVerifier, faultsFromQuery, startNodeTab, type LogSink } from '../../node-core/src/browser.js'
+import { AuthVerifier, faultsFromQuery, poolTargetFromQuery, startNodeTab, type LogSink } from '../../node-core/src/browser.js'
 import { describeError } from './format.js'
 import { NodePage } from './NodePage.js'
 import { claimSlot } from './slot.js'
@@ -15,7 +15,8 @@ const log: LogSink = (component, level, message) => {
 }
 const root = createRoot(document.getElementById('root')!)
 try {
-  const tab = await startNodeTab({ slot, faults, auth: new AuthVerifier(), config: { log } })
+  const poolTarget = poolTargetFromQuery(location.search)
+  const tab = await startNodeTab({ slot, faults, auth: new AuthVerifier(), config: { log, ...(poolTarget === undefined ? {} : { poolTarget }) } })
   installTestHook(tab.peer, { node: tab.node })
   document.title = `Lit node ${tab.peerId.slice(-6)}`
   addEventListener('pagehide', () => { tab.peer.announceLeaving() })

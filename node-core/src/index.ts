@@ -58,6 +58,7 @@ export {
 } from './node/errors.js'
 export type { AuthSigVerifier } from './node/caller-auth.js'
 export { faultsFromQuery, type NodeFaults } from './node/faults.js'
+export { poolTargetFromQuery } from './node/tab-options.js'
 export type { GenesisState } from './node/genesis.js'
 export type { OperationView, OperationKind } from './node/op-status.js'
 export type { LogSink, LogLevel } from './node/log.js'

@@ -6,6 +6,7 @@
  * does the waiting.
  */
 import { AbortedError } from './errors.js'
+import { FaultCode, toNodeFault, type NodeFault } from './errors.js'
 import type { CollectorStep, ShareCollector } from './share-collector.js'
 
 export interface FanOutInit<S, R> {
@@ -16,10 +17,21 @@ export interface FanOutInit<S, R> {
   signal?: AbortSignal
   operation: string
   now: () => number
+  /**
+   * Keep asking the nodes that had not answered when the result was made, until
+   * this time, and check their late shares (`late` names the bad ones). Without
+   * it stragglers are cancelled at once and `late` is empty.
+   */
+  auditUntil?: number
+}
+
+export type FanOutResult<R> = Extract<CollectorStep<R>, { kind: 'done' }> & {
+  /** Faults of answers that came after the result: resolves once every node answered or auditUntil passed. */
+  late: Promise<NodeFault[]>
 }
 
 /** Resolves with the collector's result, or rejects with its typed error (or AbortedError). */
-export async function fanOut<S, R> (init: FanOutInit<S, R>): Promise<Extract<CollectorStep<R>, { kind: 'done' }>> {
+export async function fanOut<S, R> (init: FanOutInit<S, R>): Promise<FanOutResult<R>> {
   const { collector, signal } = init
   if (signal?.aborted === true) throw new AbortedError(init.operation, { cause: signal.reason })
   const inFlight = new AbortController()
@@ -27,6 +39,9 @@ export async function fanOut<S, R> (init: FanOutInit<S, R>): Promise<Extract<Col
   let settle!: { resolve: (v: Extract<CollectorStep<R>, { kind: 'done' }>) => void, reject: (e: unknown) => void }
   const result = new Promise<Extract<CollectorStep<R>, { kind: 'done' }>>((resolve, reject) => { settle = { resolve, reject } })
   let over = false
+  // After the result: the nodes still being heard, the faults of their late answers, and when the audit ends.
+  let auditing: { waiting: Set<string>, faults: NodeFault[], timer: ReturnType<typeof setTimeout>, resolve: (f: NodeFault[]) => void } | undefined
+  let late: Promise<NodeFault[]> = Promise.resolve([])
 
   const finish = (): void => {
     over = true
@@ -35,13 +50,38 @@ export async function fanOut<S, R> (init: FanOutInit<S, R>): Promise<Extract<Col
     // Stragglers are not needed any more (their nodes keep serving others).
     inFlight.abort()
   }
+  const endAudit = (): void => {
+    if (auditing === undefined) return
+    clearTimeout(auditing.timer)
+    for (const node of auditing.waiting) auditing.faults.push({ node, code: FaultCode.Timeout, reason: 'no answer before the deadline' })
+    auditing.resolve(auditing.faults)
+    auditing = undefined
+    inFlight.abort()
+  }
+  const heardLate = (node: string, answer: Uint8Array | undefined, err?: unknown): void => {
+    if (auditing === undefined || !auditing.waiting.delete(node)) return
+    const fault = answer !== undefined ? collector.audit(node, answer) : toNodeFault(node, err)
+    if (fault !== undefined) auditing.faults.push(fault)
+    if (auditing.waiting.size === 0) endAudit()
+  }
   const evaluate = (): void => {
     if (over) return
     try {
       const step = collector.step(init.now())
       if (step.kind === 'done') {
-        finish()
-        settle.resolve(step)
+        const stragglers = collector.pending()
+        if (init.auditUntil !== undefined && stragglers.length > 0 && init.now() < init.auditUntil) {
+          over = true
+          if (timer !== undefined) clearTimeout(timer)
+          signal?.removeEventListener('abort', onAbort)
+          late = new Promise<NodeFault[]>((resolve) => {
+            auditing = { waiting: new Set(stragglers), faults: [], resolve, timer: setTimeout(endAudit, Math.max(0, init.auditUntil! - init.now())) }
+          })
+        } else {
+          finish()
+        }
+        // A straggler still being heard is not a fault (yet): `late` tells.
+        settle.resolve(auditing === undefined ? step : { ...step, faults: step.faults.filter(f => !(f.code === FaultCode.NoAnswer && stragglers.includes(f.node))) })
         return
       }
       if (timer !== undefined) clearTimeout(timer)
@@ -60,10 +100,11 @@ export async function fanOut<S, R> (init: FanOutInit<S, R>): Promise<Extract<Col
 
   for (const node of collector.pending()) {
     init.ask(node, inFlight.signal).then(
-      (answer) => { if (!over) { collector.addShare(node, answer, init.now()); evaluate() } },
-      (err: unknown) => { if (!over) { collector.addFailure(node, err); evaluate() } }
+      (answer) => { if (!over) { collector.addShare(node, answer, init.now()); evaluate() } else heardLate(node, answer) },
+      (err: unknown) => { if (!over) { collector.addFailure(node, err); evaluate() } else heardLate(node, undefined, err) }
     )
   }
   evaluate()
-  return await result
+  const done = await result
+  return { ...done, late }
 }

@@ -66,6 +66,12 @@ export const PROGRESS_POLL_MS = 150
 export const RETRY_DELAY_MS = 100
 /** After 2t+1 identical mint answers, how long to wait for the rest. */
 export const MINT_SETTLE_MS = 500
+/**
+ * Signature and decryption shares are combined as soon as enough are in: the
+ * slowest nodes then never set the latency. Their shares are still checked when
+ * they arrive (`lateFaults`), so a bad one is named all the same.
+ */
+export const COMBINE_SETTLE_MS = 0
 
 export interface LitClientInit {
   rpc: NodeRpc
@@ -340,7 +346,7 @@ export class LitClient {
     validateSignRequest(pub, req)
     const signers = new Map<string, ParticipantId>(signerIds.map(id => [pkp.committee[id - 1], id] as const))
     const auth = await this.auth.get()
-    const collector = signatureShareCollector({ presignature: pub, request: req, signers, deadlineAt })
+    const collector = signatureShareCollector({ presignature: pub, request: req, signers, deadlineAt, settleMs: COMBINE_SETTLE_MS })
     const body = {
       tokenId: pkp.tokenIdHex,
       presignatureId: lease.id,
@@ -354,6 +360,7 @@ export class LitClient {
       operation: 'pkpSign',
       now: this.now,
       signal,
+      auditUntil: deadlineAt,
       ask: async (node, s) => {
         const res = await this.request(SignShareRequest, node, body, { signal: s, timeoutMs: remaining(deadlineAt, this.now) })
         return hexToBytes(res.share)
@@ -361,6 +368,10 @@ export class LitClient {
     })
     this.refillLeases(pkp)
     this.suspect(done.faults.filter(f => f.code === ClientErrorCode.BadShare).map(f => f.node))
+    const lateFaults = done.late.then((late) => {
+      this.suspect(late.filter(f => f.code === ClientErrorCode.BadShare).map(f => f.node))
+      return publicFaults(late)
+    })
     const sig = done.result.signature
     return {
       r: `0x${sig.r.toString(16).padStart(64, '0')}`,
@@ -370,6 +381,7 @@ export class LitClient {
       publicKey: pkp.publicKey,
       dataSigned: `0x${bytesToHex(toSign)}`,
       faults: publicFaults(done.faults),
+      lateFaults,
       signers: done.used,
       latencyMs: this.now() - started
     }
@@ -515,12 +527,13 @@ export class LitClient {
     if (holders.size < need) throw new NotEnoughNodesError(need, holders.size, 'online key holders')
     const auth: AuthSig = await this.auth.get()
     const deadlineAt = started + this.timeouts.decrypt
-    const collector = decryptionShareCollector({ publicKeySet: key.publicKeySet, identity, ciphertext, holders, deadlineAt })
+    const collector = decryptionShareCollector({ publicKeySet: key.publicKeySet, identity, ciphertext, holders, deadlineAt, settleMs: COMBINE_SETTLE_MS })
     const done = await fanOut({
       collector,
       operation: 'decrypt',
       now: this.now,
       signal,
+      auditUntil: deadlineAt,
       ask: async (node, s) => {
         const res = await this.request(DecryptShareRequest, node, { conditions: canonical, dataHash: dataHashHex, auth }, {
           signal: s, timeoutMs: remaining(deadlineAt, this.now)
@@ -530,7 +543,7 @@ export class LitClient {
     })
     const plaintext = done.result
     if (bytesToHex(sha256(plaintext)) !== dataHashHex) throw new PlaintextMismatchError()
-    return { decryptedData: plaintext, faults: publicFaults(done.faults), latencyMs: this.now() - started }
+    return { decryptedData: plaintext, faults: publicFaults(done.faults), lateFaults: done.late.then(publicFaults), latencyMs: this.now() - started }
   }
 
   private async requireNetworkKey (signal?: AbortSignal): Promise<AcceptedNetworkKey> {

@@ -23,9 +23,9 @@
  * (one pairing check) and checks one by one only when the batch fails.
  */
 import type { PresignaturePublic, SignRequest, SignatureShare, EcdsaSignature } from '../crypto/ecdsa/index.js'
-import { combineSignatureShares, decodeSignatureShare, EcdsaAbortCode } from '../crypto/ecdsa/index.js'
+import { combineSignatureShares, decodeSignatureShare, EcdsaAbortCode, signingNonce, verifySignatureShare } from '../crypto/ecdsa/index.js'
 import type { BlsDecryptionShare } from '../crypto/bls/index.js'
-import { combineAndDecrypt, decodeBlsDecryptionShare, NotEnoughSharesError } from '../crypto/bls/index.js'
+import { combineAndDecrypt, decodeBlsDecryptionShare, NotEnoughSharesError, verifyBlsDecryptionShare } from '../crypto/bls/index.js'
 import type { G1Point } from '../crypto/group.js'
 import type { PublicKeySet } from '../crypto/key-share.js'
 import type { ParticipantId } from '../crypto/shares.js'
@@ -48,6 +48,8 @@ export interface ShareScheme<S, R> {
   accept: (node: string, id: ParticipantId, answer: Uint8Array) => S
   /** Combine the candidate shares (several may be bad). */
   combine: (shares: ReadonlyMap<string, S>) => CombineOutcome<R>
+  /** Check one share on its own; lets a share that arrives after the result still be named when bad. */
+  verify?: (share: S) => boolean
 }
 
 export interface ShareCollectorInit<S, R> {
@@ -105,6 +107,25 @@ export class ShareCollector<S, R> {
     }
     this.candidates.set(node, share)
     this.firstShareAt ??= now
+  }
+
+  /**
+   * Check an answer that arrived after the result was made (§5.4 step 5): a
+   * BadShare fault when it cannot be a good share, undefined when it is good
+   * or the scheme has no single-share check.
+   */
+  audit (node: string, answer: Uint8Array): NodeFault | undefined {
+    const id = this.init.expected.get(node)
+    if (id === undefined) return undefined
+    let share: S
+    try {
+      share = this.init.scheme.accept(node, id, answer)
+    } catch (err) {
+      return { node, code: FaultCode.BadShare, reason: err instanceof Error ? err.message : 'unusable share' }
+    }
+    const verify = this.init.scheme.verify
+    if (verify === undefined || verify(share)) return undefined
+    return { node, code: FaultCode.BadShare, reason: 'share failed verification' }
   }
 
   /** `node` failed (its request threw `err`). */
@@ -188,6 +209,7 @@ export function signatureShareCollector (init: SignatureCollectorInit): ShareCol
     throw new InvalidArgumentError('signers', 'must map exactly the request\'s signers')
   }
   const nodeOf = new Map([...init.signers].map(([node, id]) => [id, node] as const))
+  let nonce: ReturnType<typeof signingNonce> | undefined
   return new ShareCollector<SignatureShare, CombinedSignature>({
     operation: 'pkpSign',
     expected: init.signers,
@@ -212,7 +234,8 @@ export function signatureShareCollector (init: SignatureCollectorInit): ShareCol
           }
           throw err
         }
-      }
+      },
+      verify: (share) => verifySignatureShare(pub, request, share, (nonce ??= signingNonce(pub, request)))
     }
   })
 }
@@ -254,7 +277,8 @@ export function decryptionShareCollector (init: DecryptionCollectorInit): ShareC
           if (err instanceof NotEnoughSharesError) return { culprits: err.culprits.map(id => nodeOf.get(id)).filter((n): n is string => n != null) }
           throw err // DecryptionFailedError: the ciphertext, not a share, is wrong
         }
-      }
+      },
+      verify: (share) => verifyBlsDecryptionShare(init.publicKeySet, init.identity, share)
     }
   })
 }

@@ -95,7 +95,13 @@ export interface PkpSignature {
   dataSigned: string
   /** Nodes whose shares were bad or missing (signing still succeeded without them). */
   faults: ShareFault[]
-  /** Nodes that gave a good share. */
+  /**
+   * The nodes that answered after the signature was combined, checked one by
+   * one: resolves (never rejects) with the bad or missing ones once all have
+   * answered or the request's deadline passed.
+   */
+  lateFaults: Promise<ShareFault[]>
+  /** Nodes that gave a good share (the ones combined). */
   signers: string[]
   latencyMs: number
 }
@@ -123,5 +129,7 @@ export interface DecryptResponse {
   decryptedData: Uint8Array
   /** Key holders whose shares were bad or missing (decryption still succeeded without them). */
   faults: ShareFault[]
+  /** Like PkpSignature.lateFaults: key holders that answered after the combination, bad or missing ones. */
+  lateFaults: Promise<ShareFault[]>
   latencyMs: number
 }

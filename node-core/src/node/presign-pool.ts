@@ -43,6 +43,14 @@ export interface PresignPoolConfig {
   maxParticipantRuns: number
   /** A peer that failed a run is left out of new runs this long (default 30 s). */
   cooldownMs: number
+  /**
+   * Background runs wait until no sign request has been served for this long
+   * (default 1 s), so signing never queues behind presign work on the shared
+   * cores, unless the pool has fallen to `lowWater`.
+   */
+  quietMs: number
+  /** Usable presignatures at or below which a run starts even while signing (default target / 4, at least 1). */
+  lowWater?: number
 }
 
 export const DEFAULT_PRESIGN_POOL_CONFIG: PresignPoolConfig = {
@@ -51,7 +59,8 @@ export const DEFAULT_PRESIGN_POOL_CONFIG: PresignPoolConfig = {
   leaseMs: 60_000,
   idleCheckMs: 1_000,
   maxParticipantRuns: 4,
-  cooldownMs: 30_000
+  cooldownMs: 30_000,
+  quietMs: 1_000
 }
 
 /** Kept after a lease expires before the presignature is discarded (the client may be signing right now). */
@@ -77,6 +86,7 @@ export class PresignPool {
   private woken = false
   private chain: Promise<unknown> = Promise.resolve()
   private signing = 0
+  private lastSignAt = Number.NEGATIVE_INFINITY
   private signingDone: Array<() => void> = []
   private participantRuns = 0
   private allocating = 0
@@ -113,9 +123,11 @@ export class PresignPool {
   /** Mark a sign request in progress; background runs wait until every one has ended. Returns the release. */
   beginSigning (): () => void {
     this.signing++
+    this.lastSignAt = this.ctx.clock.now()
     let released = false
     return () => {
       if (released) return
+      this.lastSignAt = this.ctx.clock.now()
       released = true
       this.signing--
       if (this.signing === 0) for (const done of this.signingDone.splice(0)) done()
@@ -140,7 +152,7 @@ export class PresignPool {
       while (!signal.aborted) {
         await this.whileSigning()
         if (signal.aborted) break
-        let job: { record: PkpRecord, participants: string[] } | undefined
+        let job: { record: PkpRecord, participants: string[], count: number } | undefined
         try {
           await this.discardExpiredLeases()
           job = await this.nextJob()
@@ -149,6 +161,12 @@ export class PresignPool {
         }
         if (job === undefined) {
           await this.idle(this.config.idleCheckMs)
+          continue
+        }
+        const sinceSign = this.ctx.clock.now() - this.lastSignAt
+        if (sinceSign < this.config.quietMs && job.count > this.lowWater) {
+          // Foreground first: refill once signing has paused, unless the pool runs low.
+          await sleep(this.config.quietMs - sinceSign, signal)
           continue
         }
         try {
@@ -188,7 +206,11 @@ export class PresignPool {
   }
 
   /** The PKP whose own pool is emptiest and below target, with participants available. */
-  private async nextJob (): Promise<{ record: PkpRecord, participants: string[] } | undefined> {
+  private get lowWater (): number {
+    return this.config.lowWater ?? Math.max(1, Math.floor(this.config.target / 4))
+  }
+
+  private async nextJob (): Promise<{ record: PkpRecord, participants: string[], count: number } | undefined> {
     if (this.config.target <= 0) return undefined
     const online = new Set(this.ctx.directory.onlineNodes())
     let best: { record: PkpRecord, participants: string[], count: number } | undefined
@@ -215,8 +237,8 @@ export class PresignPool {
   /** Whether 2t+1 of a presignature's participants are online. */
   private canGather (record: PkpRecord, entry: PresignatureEntry, online: ReadonlySet<string>): boolean {
     let n = 0
-    for (const id of entry.public.participants) if (online.has(record.committee[id - 1])) n++
-    return n >= 2 * entry.public.degree + 1
+    for (const id of entry.participants) if (online.has(record.committee[id - 1])) n++
+    return n >= 2 * entry.degree + 1
   }
 
   /** Run one presign as allocator and store this node's part. */
@@ -342,7 +364,7 @@ export class PresignPool {
       op.done(`${picked.length} leased`)
       this.kick()
       this.ctx.changed()
-      return { presignatures: picked.map((e) => bytesToHex(encodePresignaturePublic(e.public))) }
+      return { presignatures: picked.map((e) => bytesToHex(e.publicBytes)) }
     } catch (err) {
       op.fail(describeError(err))
       throw err

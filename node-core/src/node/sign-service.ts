@@ -61,7 +61,7 @@ export class SignService {
       if (signers.length < 2 * t + 1) throw new BadRequestError(`${signers.length} signers, need 2t+1 = ${2 * t + 1}`)
       const entry = (await this.ctx.store.listPresignatures(req.tokenId)).find((e) => e.id === req.presignatureId)
       if (entry !== undefined) {
-        const missing = signers.filter((id) => !entry.public.participants.includes(id))
+        const missing = signers.filter((id) => !entry.participants.includes(id))
         if (missing.length > 0) throw new BadRequestError(`signers ${missing.join(', ')} took no part in the presignature`)
       }
       // Durable single use (§8); PresignatureUsedError / PresignatureNotFoundError map to their codes.

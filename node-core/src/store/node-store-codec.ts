@@ -11,7 +11,7 @@
 import { InvalidArgumentError } from '../errors.js'
 import { BlsG1, Secp256k1, type G1Point, type SecpPoint } from '../crypto/group.js'
 import type { KeyShare, PublicKeySet } from '../crypto/key-share.js'
-import { Presignature, decodePresignaturePublic, encodePresignaturePublic } from '../crypto/ecdsa/index.js'
+import { Presignature, encodePresignaturePublic, presignatureIdHex, readPresignatureHeader } from '../crypto/ecdsa/index.js'
 import { decodeKeyShare, decodePublicKeySet, encodeKeyShare, encodePublicKeySet } from '../protocols/dkg/codec.js'
 import { StoreError, type PkpRecord, type PresignatureEntry, type StoredNetworkKey } from './node-store.js'
 
@@ -142,6 +142,12 @@ export function tombstoneOf (row: PresignatureRow): PresignatureRow {
   return { tokenId: row.tokenId, id: row.id, allocator: row.allocator, createdAt: row.createdAt, seq: row.seq, state: PRESIGNATURE_USED }
 }
 
+function header (id: string, bytes: Uint8Array): { degree: number, participants: number[] } {
+  const h = decodeOrCorrupt(`presignature ${id}`, () => readPresignatureHeader(bytes))
+  if (presignatureIdHex(h) !== id) throw new CorruptRecordError(`presignature ${id}`)
+  return { degree: h.degree, participants: h.participants }
+}
+
 export function presignatureEntryFromRow (row: PresignatureRow): PresignatureEntry {
   const bytes = row.public
   if (bytes === undefined) throw new CorruptRecordError(`presignature ${row.id}`)
@@ -150,7 +156,8 @@ export function presignatureEntryFromRow (row: PresignatureRow): PresignatureEnt
     id: row.id,
     allocator: row.allocator,
     createdAt: row.createdAt,
-    public: decodeOrCorrupt(`presignature ${row.id}`, () => decodePresignaturePublic(bytes))
+    ...header(row.id, bytes),
+    publicBytes: bytes
   }
 }
 

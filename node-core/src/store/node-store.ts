@@ -10,7 +10,7 @@
  */
 import type { G1Point, SecpPoint } from '../crypto/group.js'
 import type { KeyShare, PublicKeySet } from '../crypto/key-share.js'
-import type { Presignature, PresignaturePublic } from '../crypto/ecdsa/index.js'
+import type { Presignature } from '../crypto/ecdsa/index.js'
 import { LitError } from '../errors.js'
 
 /** What a node knows about the network BLS key; `share` only on members. */
@@ -44,7 +44,12 @@ export interface PresignatureEntry {
   /** The node that started the run and alone hands this presignature out. */
   allocator: string
   createdAt: number
-  public: PresignaturePublic
+  /** Polynomial degree t of the key it signs for. */
+  degree: number
+  /** Participant ids of its presign run, ascending. */
+  participants: number[]
+  /** encodePresignaturePublic, as stored; decoded (points checked) only by whoever needs the points. */
+  publicBytes: Uint8Array
 }
 
 export class StoreError extends LitError {

@@ -6,6 +6,7 @@ import {
   type HandlerContext, type RpcService
 } from '../../src/net/rpc/index.js'
 import { decodeResponseFrame, encodeRequestFrame } from '../../src/net/rpc/envelope.js'
+import { CHANNEL_PROTOCOL } from '../../src/net/rpc/channel-frames.js'
 import { CapturingLogger, connect, createTestNode, type TestNode } from './nodes.js'
 
 const Echo = defineRpc({
@@ -249,10 +250,26 @@ describe('rpc over libp2p', () => {
     expect(client.getConnections(server.peerId)).toHaveLength(1)
   })
 
-  it('leaves no streams open after calls', async () => {
-    await clientRpc.request(Echo, server.peerId, new Uint8Array([1]))
+  it('leaves no streams open after calls but the one channel', async () => {
+    await Promise.all(Array.from({ length: 20 }, async () => await clientRpc.request(Echo, server.peerId, new Uint8Array([1]))))
     const [conn] = client.getConnections(server.peerId)
-    await until(() => conn.streams.filter(s => s.protocol.startsWith('/lit/')).length === 0)
+    await until(() => conn.streams.filter(s => s.protocol.startsWith('/lit/') && s.protocol !== CHANNEL_PROTOCOL).length === 0)
+    expect(conn.streams.filter(s => s.protocol === CHANNEL_PROTOCOL).length).toBeLessThanOrEqual(2)
+  })
+
+  it('a service without channels uses a stream per call and leaves none open', async () => {
+    const plain = createRpcService({ handle: client.handle.bind(client), unhandle: client.unhandle.bind(client), dialProtocol: client.dialProtocol.bind(client), logger: client.logger }, { channels: false })
+    await plain.start()
+    try {
+      expect([...await plain.request(Echo, server.peerId, new Uint8Array([7]))]).toEqual([7])
+      const [conn] = client.getConnections(server.peerId)
+      const channelsBefore = conn.streams.filter(s => s.protocol === CHANNEL_PROTOCOL).length
+      await plain.request(Echo, server.peerId, new Uint8Array([8]))
+      expect(conn.streams.filter(s => s.protocol === CHANNEL_PROTOCOL).length).toBe(channelsBefore)
+      await until(() => conn.streams.filter(s => s.protocol === Echo.protocol).length === 0)
+    } finally {
+      await plain.stop()
+    }
   })
 
   it('PeerUnreachableError for a peer that cannot be dialled', async () => {

@@ -189,7 +189,9 @@ describe.each(harnesses)('$name', ({ backing }) => {
     expect(all.map((e) => e.id)).toEqual(presigs.map((p) => p.id)) // insertion order, which is not id order
     expect(all.map((e) => e.allocator)).toEqual(allocators)
     expect(all.every((e) => e.tokenId === tok && e.createdAt === 1_000)).toBe(true)
-    expect(hex(encodePresignaturePublic(all[2].public))).toBe(hex(encodePresignaturePublic(presigs[2].public)))
+    expect(hex(all[2].publicBytes)).toBe(hex(encodePresignaturePublic(presigs[2].public)))
+    expect(all[2].participants).toEqual(presigs[2].public.participants)
+    expect(all[2].degree).toBe(presigs[2].public.degree)
 
     expect((await store.listPresignatures(tok, ALLOC_1)).map((e) => e.id)).toEqual([presigs[0].id, presigs[2].id, presigs[4].id])
     expect((await store.listPresignatures(tok, ALLOC_2)).map((e) => e.id)).toEqual([presigs[1].id, presigs[3].id])

@@ -20,7 +20,7 @@ export {
 } from './presign.js'
 export {
   Presignature, type PresignaturePublic, type PresignPartyPublic,
-  encodePresignaturePublic, decodePresignaturePublic, presignatureIdHex
+  encodePresignaturePublic, decodePresignaturePublic, readPresignatureHeader, type PresignatureHeader, presignatureIdHex
 } from './presignature.js'
 export {
   type SignRequest, type SignatureShare, type EcdsaSignature, type CombineResult, type SigningNonce,

@@ -127,6 +127,26 @@ export function decodePresignaturePublic (bytes: Uint8Array): PresignaturePublic
   return pub
 }
 
+/** The fields of an encoded PresignaturePublic that need no point decoding (a store lists many; decompressing every point per request cost seconds). */
+export interface PresignatureHeader { id: Uint8Array, degree: number, participants: ParticipantId[] }
+
+/** Reads only id, degree and participants of an encodePresignaturePublic output; the points are checked when the whole is decoded. */
+export function readPresignatureHeader (bytes: Uint8Array): PresignatureHeader {
+  const r = new Reader(bytes, 'PresignPublic').header(WireKind.PresignPublic)
+  return readHeaderFields(r)
+}
+
+function readHeaderFields (r: Reader): PresignatureHeader {
+  const id = r.raw(32, 'id')
+  const degree = r.u16('degree')
+  if (degree < 1) throw new MalformedMessageError('PresignPublic.degree', 'must be at least 1')
+  const participants = r.list('participants', (r) => r.participant('participant'), { min: 2 * degree + 1, max: 1024 })
+  for (let i = 1; i < participants.length; i++) {
+    if (participants[i] <= participants[i - 1]) throw new MalformedMessageError('PresignPublic.participants', 'not strictly increasing')
+  }
+  return { id, degree, participants }
+}
+
 function writePublic (w: Writer, pub: PresignaturePublic): void {
   w.raw(pub.id).u16(pub.degree).list(pub.participants, (w, id) => w.u16(id))
     .point(Secp256k1, pub.publicKey).point(Secp256k1, pub.R).scalar(Secp256k1, pub.w)
@@ -140,13 +160,7 @@ function writePublic (w: Writer, pub: PresignaturePublic): void {
 }
 
 function readPublic (r: Reader): PresignaturePublic {
-  const id = r.raw(32, 'id')
-  const degree = r.u16('degree')
-  if (degree < 1) throw new MalformedMessageError('PresignPublic.degree', 'must be at least 1')
-  const participants = r.list('participants', (r) => r.participant('participant'), { min: 2 * degree + 1, max: 1024 })
-  for (let i = 1; i < participants.length; i++) {
-    if (participants[i] <= participants[i - 1]) throw new MalformedMessageError('PresignPublic.participants', 'not strictly increasing')
-  }
+  const { id, degree, participants } = readHeaderFields(r)
   const publicKey = r.point(Secp256k1, 'publicKey')
   const R = r.point(Secp256k1, 'R')
   const w = r.scalar(Secp256k1, 'w')

@@ -8,10 +8,11 @@
  * await rpc.handle(Ping, (req, { remotePeer }) => req)
  * const echoed = await rpc.request(Ping, otherPeerId, new Uint8Array([1]))
  */
-import { RpcService, type RpcComponents } from './service.js'
+import { RpcService, type RpcComponents, type RpcServiceOptions } from './service.js'
 
 export { RpcService } from './service.js'
-export type { RpcComponents, RpcTarget, RpcHandler, HandlerContext, RequestOptions } from './service.js'
+export type { RpcComponents, RpcServiceOptions, RpcTarget, RpcHandler, HandlerContext, RequestOptions } from './service.js'
+export { CHANNEL_PROTOCOL, CHANNEL_MAX_BODY } from './channel-frames.js'
 export { defineRpc, rpcProtocolId } from './definition.js'
 export type { RpcDefinition, RpcDefinitionInit } from './definition.js'
 export { bytesCodec, emptyCodec, jsonCodec } from './codec.js'
@@ -27,6 +28,6 @@ export { MalformedMessageError } from '../../errors.js'
 export { RpcErrorCode, ENVELOPE_VERSION, PROTOCOL_PREFIX, MAX_MESSAGE_BYTES_LIMIT } from './constants.js'
 
 /** The service over a libp2p node (or anything with handle/unhandle/dialProtocol/logger). */
-export function createRpcService (components: RpcComponents): RpcService {
-  return new RpcService(components)
+export function createRpcService (components: RpcComponents, options?: RpcServiceOptions): RpcService {
+  return new RpcService(components, options)
 }

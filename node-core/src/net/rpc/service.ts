@@ -6,7 +6,7 @@
  * dialProtocol, logger). The remote peer handed to handlers is always the
  * authenticated connection's peer (noise), never anything from the message.
  */
-import type { Connection, Libp2p, PeerId, Startable, Stream, Logger } from '@libp2p/interface'
+import { isPeerId, type Connection, type Libp2p, type PeerId, type Startable, type Stream, type StreamMessageEvent, type Logger } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { InvalidArgumentError, MalformedMessageError } from '../../errors.js'
 import { MAX_TIMEOUT_MS, RpcErrorCode } from './constants.js'
@@ -19,8 +19,13 @@ import {
   MessageTooLargeError, PeerUnreachableError, RemoteError, RpcError, RpcNotStartedError, RpcStreamError,
   UnsupportedProtocolError
 } from './errors.js'
-import { FrameEndedError, FrameTooLargeError, readFrame, writeFrame } from './frames.js'
+import { FrameEndedError, FrameTooLargeError, encodeFrame, readFrame, writeFrame } from './frames.js'
 import { CallScope, raceAbort } from './scope.js'
+import {
+  CHANNEL_MAX_BODY, CHANNEL_MAX_FRAME, CHANNEL_PROTOCOL, FrameSplitter, MAX_CALLS_PER_CHANNEL,
+  decodeChannelFrame, encodeChannelResponse
+} from './channel-frames.js'
+import { ChannelClient } from './channel-client.js'
 
 /** What the service needs from a libp2p node. A full `Libp2p` satisfies it. */
 export type RpcComponents = Pick<Libp2p, 'handle' | 'unhandle' | 'dialProtocol' | 'logger'>
@@ -42,6 +47,30 @@ export interface HandlerContext {
  */
 export type RpcHandler<Req, Res> = (request: Req, context: HandlerContext) => Res | Promise<Res>
 
+export interface RpcServiceOptions {
+  /**
+   * Carry calls between two peers on one long-lived channel stream (docs/net.md
+   * §3.7) instead of a stream per call. Default true; peers without the channel
+   * protocol, relayed (limited) connections and definitions with limits above
+   * CHANNEL_MAX_BODY always get a stream per call.
+   */
+  channels?: boolean
+}
+
+/** How long opening a channel may take before the call fails as it would on a dial. */
+const CHANNEL_OPEN_TIMEOUT_MS = 10_000
+/** After a peer turned the channel protocol down, use streams with it this long before asking again. */
+const NO_CHANNEL_RETRY_MS = 60_000
+/** Channel streams a peer may have open to us at once. */
+const MAX_CHANNEL_STREAMS = 4
+/** Error code a channel answers for a protocol nobody handles (a stream would fail multistream-select). */
+const ERR_UNSUPPORTED_PROTOCOL = 'ERR_UNSUPPORTED_PROTOCOL'
+
+/** callOnChannel's answer when the peer's channel has no handler for the protocol. */
+const NOT_ROUTED = Symbol('not routed')
+
+interface Route { definition: RpcDefinition<any, any>, handler: RpcHandler<any, any> }
+
 export interface RequestOptions {
   signal?: AbortSignal
   /** Override the definition's timeout for this call. */
@@ -61,11 +90,18 @@ export class RpcService implements Startable {
   private readonly log: Logger
   private readonly protocols = new Set<string>()
   private readonly scopes = new Set<CallScope>()
+  private readonly routes = new Map<string, Route>()
+  private readonly useChannels: boolean
+  private readonly channels = new Map<string, ChannelClient>()
+  private readonly opening = new Map<string, Promise<ChannelClient | undefined>>()
+  private readonly noChannelUntil = new Map<string, number>()
+  private readonly inboundChannels = new Set<Stream>()
   private started = false
 
-  constructor (components: RpcComponents) {
+  constructor (components: RpcComponents, options: RpcServiceOptions = {}) {
     this.components = components
     this.log = components.logger.forComponent('lit:net:rpc')
+    this.useChannels = options.channels ?? true
   }
 
   readonly [Symbol.toStringTag] = 'lit:net:rpc'
@@ -73,6 +109,20 @@ export class RpcService implements Startable {
   isStarted (): boolean { return this.started }
 
   async start (): Promise<void> {
+    if (this.started) return
+    if (this.useChannels) {
+      try {
+        await this.components.handle(CHANNEL_PROTOCOL, (stream, connection) => { this.serveChannel(stream, connection) }, {
+          maxInboundStreams: MAX_CHANNEL_STREAMS, maxOutboundStreams: MAX_CHANNEL_STREAMS, runOnLimitedConnection: false
+        })
+        this.protocols.add(CHANNEL_PROTOCOL)
+      } catch (err) {
+        // A second service on one libp2p node: the first serves inbound channels; this one still calls over channels,
+        // and a call its peer's channel cannot route falls back to a stream of its own protocol.
+        if (nameOf(err) !== 'DuplicateProtocolHandlerError') throw err
+        this.log('another service serves %s on this node', CHANNEL_PROTOCOL)
+      }
+    }
     this.started = true
   }
 
@@ -82,9 +132,14 @@ export class RpcService implements Startable {
     this.started = false
     const protocols = [...this.protocols]
     this.protocols.clear()
+    this.routes.clear()
     if (protocols.length > 0) await this.components.unhandle(protocols)
     for (const scope of this.scopes) scope.end('stopped')
     this.scopes.clear()
+    for (const channel of this.channels.values()) channel.close()
+    this.channels.clear()
+    for (const stream of this.inboundChannels) stream.abort(new Error('service stopped'))
+    this.inboundChannels.clear()
   }
 
   private openScope (timeoutMs: number, signal?: AbortSignal): CallScope {
@@ -109,9 +164,11 @@ export class RpcService implements Startable {
       runOnLimitedConnection: definition.runOnLimitedConnection
     })
     this.protocols.add(definition.protocol)
+    this.routes.set(definition.protocol, { definition, handler })
   }
 
   async unhandle (definition: RpcDefinition<unknown, unknown>): Promise<void> {
+    this.routes.delete(definition.protocol)
     if (!this.protocols.delete(definition.protocol)) return
     await this.components.unhandle(definition.protocol)
   }
@@ -161,35 +218,8 @@ export class RpcService implements Startable {
         throw err
       }
 
-      // Spec 3.3: decode strictly; a malformed body is the caller's fault.
-      let request: Req
-      try {
-        request = definition.request.decode(body)
-      } catch (err) {
-        if (err instanceof MalformedMessageError) {
-          await refuse(RpcErrorCode.BadRequest, err.message)
-          return
-        }
-        this.log.error('%s request decoder threw %s (expected MalformedMessageError)', definition.protocol, nameOf(err))
-        await refuse(RpcErrorCode.BadRequest, 'request did not decode')
-        return
-      }
-
-      // Spec 3.4: run the handler under the call's deadline.
-      let frame: Uint8Array
-      try {
-        const response = await raceAbort(Promise.resolve().then(() => handler(request, { remotePeer, connection, signal })), signal)
-        const encoded = definition.response.encode(response)
-        if (encoded.length > definition.maxResponseBytes) {
-          this.log.error('%s handler produced %d bytes, limit %d', definition.protocol, encoded.length, definition.maxResponseBytes)
-          frame = encodeErrorFrame(RpcErrorCode.ResponseTooLarge, `response exceeds ${definition.maxResponseBytes} bytes`)
-        } else {
-          frame = encodeOkFrame(encoded)
-        }
-      } catch (err) {
-        if (scope.reason != null) throw err
-        frame = this.errorFrameFor(definition, err)
-      }
+      // Spec 3.3, 3.4
+      const frame = await this.respond(definition, handler, body, { remotePeer, connection, signal }, scope)
       // Spec 3.5
       await reply(frame)
     } catch (err) {
@@ -199,6 +229,114 @@ export class RpcService implements Startable {
       stream.removeEventListener('close', onClose)
       this.closeScope(scope)
     }
+  }
+
+  /**
+   * Decode a request body strictly, run the handler under the call's scope and
+   * encode its answer (Spec 3.3, 3.4): the response frame, ok or error. Throws
+   * only when the scope ended (the caller then sends nothing).
+   */
+  private async respond<Req, Res> (
+    definition: RpcDefinition<Req, Res>, handler: RpcHandler<Req, Res>, body: Uint8Array, context: HandlerContext, scope: CallScope
+  ): Promise<Uint8Array> {
+    let request: Req
+    try {
+      request = definition.request.decode(body)
+    } catch (err) {
+      if (err instanceof MalformedMessageError) return encodeErrorFrame(RpcErrorCode.BadRequest, err.message)
+      this.log.error('%s request decoder threw %s (expected MalformedMessageError)', definition.protocol, nameOf(err))
+      return encodeErrorFrame(RpcErrorCode.BadRequest, 'request did not decode')
+    }
+    try {
+      const response = await raceAbort(Promise.resolve().then(() => handler(request, context)), context.signal)
+      const encoded = definition.response.encode(response)
+      if (encoded.length > definition.maxResponseBytes) {
+        this.log.error('%s handler produced %d bytes, limit %d', definition.protocol, encoded.length, definition.maxResponseBytes)
+        return encodeErrorFrame(RpcErrorCode.ResponseTooLarge, `response exceeds ${definition.maxResponseBytes} bytes`)
+      }
+      return encodeOkFrame(encoded)
+    } catch (err) {
+      if (scope.reason != null) throw err
+      return this.errorFrameFor(definition, err)
+    }
+  }
+
+  /**
+   * One inbound channel (Spec 3.7): many calls on one stream. Never throws. A
+   * frame that breaks the framing resets this channel only; a bad call gets an
+   * error response and the channel goes on.
+   */
+  private serveChannel (stream: Stream, connection: Connection): void {
+    const remotePeer = connection.remotePeer
+    const splitter = new FrameSplitter(CHANNEL_MAX_FRAME)
+    const calls = new Map<number, CallScope>()
+    this.inboundChannels.add(stream)
+    const send = (callId: number, envelope: Uint8Array): void => {
+      if (stream.status !== 'open' || stream.writeStatus !== 'writable') return
+      // The write buffer absorbs bursts; a peer that never reads is bounded by its own call limit.
+      stream.send(encodeFrame(encodeChannelResponse(callId, envelope)))
+    }
+    const end = (): void => {
+      this.inboundChannels.delete(stream)
+      stream.removeEventListener('message', onMessage)
+      for (const scope of calls.values()) scope.end('closed')
+      calls.clear()
+    }
+    const onMessage = (evt: StreamMessageEvent): void => {
+      const data = evt.data
+      try {
+        for (const chunk of data instanceof Uint8Array ? [data] : [...data]) {
+          for (const bytes of splitter.push(chunk)) onFrame(bytes)
+        }
+      } catch (err) {
+        this.log('channel from %p reset: %s', remotePeer, err instanceof Error ? err.message : String(err))
+        end()
+        stream.abort(asError(err))
+      }
+    }
+    const onFrame = (bytes: Uint8Array): void => {
+      const frame = decodeChannelFrame(bytes)
+      if (frame.kind === 'cancel') {
+        calls.get(frame.callId)?.end('aborted')
+        return
+      }
+      if (frame.kind !== 'request') throw new MalformedMessageError('channel frame', 'a server only takes requests and cancels')
+      if (calls.has(frame.callId)) throw new MalformedMessageError('channel callId', 'already in flight')
+      const route = this.routes.get(frame.protocol)
+      if (route === undefined) {
+        send(frame.callId, encodeErrorFrame(ERR_UNSUPPORTED_PROTOCOL, `no handler for ${frame.protocol}`))
+        return
+      }
+      const { definition, handler } = route
+      if (calls.size >= MAX_CALLS_PER_CHANNEL) {
+        send(frame.callId, encodeErrorFrame(RpcErrorCode.Unavailable, `more than ${MAX_CALLS_PER_CHANNEL} calls in flight on this channel`))
+        return
+      }
+      if (frame.envelope.length > requestFrameLimit(definition.maxRequestBytes)) {
+        send(frame.callId, encodeErrorFrame(RpcErrorCode.RequestTooLarge, `request exceeds ${definition.maxRequestBytes} bytes`))
+        return
+      }
+      let body: Uint8Array
+      try {
+        body = decodeRequestFrame(frame.envelope)
+      } catch (err) {
+        send(frame.callId, encodeErrorFrame(RpcErrorCode.BadRequest, err instanceof Error ? err.message : 'bad envelope'))
+        return
+      }
+      const scope = this.openScope(definition.timeoutMs)
+      calls.set(frame.callId, scope)
+      void this.respond(definition, handler, body, { remotePeer, connection, signal: scope.signal }, scope)
+        .then((response) => { send(frame.callId, response) }, (err) => {
+          this.log('%s call %d from %p ended: %s', definition.protocol, frame.callId, remotePeer, scope.reason ?? nameOf(err))
+        })
+        .finally(() => {
+          if (calls.get(frame.callId) === scope) calls.delete(frame.callId)
+          this.closeScope(scope)
+        })
+    }
+    stream.addEventListener('message', onMessage)
+    stream.addEventListener('close', end, { once: true })
+    stream.addEventListener('remoteCloseWrite', () => { void stream.close().catch(() => {}) }, { once: true })
   }
 
   /** A handler's error as a frame: RpcErrors travel as they are, anything else becomes ERR_INTERNAL. */
@@ -237,6 +375,22 @@ export class RpcService implements Startable {
     const { signal } = scope
     let stream: Stream | undefined
     try {
+      if (this.useChannels && isPeerId(peer) && definition.maxRequestBytes <= CHANNEL_MAX_BODY && definition.maxResponseBytes <= CHANNEL_MAX_BODY) {
+        const early = scope.error()
+        if (early != null) throw early
+        let channel: ChannelClient | undefined
+        try {
+          channel = await raceAbort(this.channelFor(peer), signal)
+        } catch (err) {
+          throw scope.error() ?? err
+        }
+        if (channel !== undefined) {
+          const answer = await this.callOnChannel(channel, definition, target, body, scope)
+          // The peer's channel knows no such handler: ask with a stream, whose negotiation gives the definitive answer.
+          if (answer !== NOT_ROUTED) return answer
+        }
+      }
+
       const early = scope.error()
       if (early != null) throw early
       try {
@@ -269,6 +423,63 @@ export class RpcService implements Startable {
     } finally {
       this.closeScope(scope)
     }
+  }
+
+  private async callOnChannel<Req, Res> (
+    channel: ChannelClient, definition: RpcDefinition<Req, Res>, target: string, body: Uint8Array, scope: CallScope
+  ): Promise<Res | typeof NOT_ROUTED> {
+    let envelope: Uint8Array
+    try {
+      envelope = await channel.call(definition.protocol, encodeRequestFrame(body), responseFrameLimit(definition.maxResponseBytes), definition.maxResponseBytes, scope.signal)
+    } catch (err) {
+      throw scope.error() ?? err
+    }
+    const response = decodeResponseFrame(envelope)
+    if (!response.ok) {
+      if (response.code === ERR_UNSUPPORTED_PROTOCOL) return NOT_ROUTED
+      throw this.remoteError(definition, target, response.code, response.message)
+    }
+    return definition.response.decode(response.body)
+  }
+
+  /** The open channel to `peer`, a new one, or undefined when this peer gets a stream per call. */
+  private async channelFor (peer: PeerId): Promise<ChannelClient | undefined> {
+    const key = peer.toString()
+    const open = this.channels.get(key)
+    if (open?.usable === true) return open
+    if ((this.noChannelUntil.get(key) ?? 0) > Date.now()) return undefined
+    let opening = this.opening.get(key)
+    if (opening === undefined) {
+      opening = this.openChannel(peer, key).finally(() => { this.opening.delete(key) })
+      this.opening.set(key, opening)
+    }
+    return await opening
+  }
+
+  private async openChannel (peer: PeerId, key: string): Promise<ChannelClient | undefined> {
+    let stream: Stream
+    try {
+      // Not on limited (relayed) connections: a long-lived stream there would eat the relay's data allowance.
+      stream = await this.components.dialProtocol(peer, CHANNEL_PROTOCOL, {
+        signal: AbortSignal.timeout(CHANNEL_OPEN_TIMEOUT_MS), runOnLimitedConnection: false
+      })
+    } catch (err) {
+      const name = nameOf(err)
+      if (name === 'UnsupportedProtocolError' || name === 'LimitedConnectionError' || name === 'TooManyOutboundProtocolStreamsError') {
+        this.noChannelUntil.set(key, Date.now() + (name === 'UnsupportedProtocolError' ? NO_CHANNEL_RETRY_MS : CHANNEL_OPEN_TIMEOUT_MS))
+        return undefined
+      }
+      throw new PeerUnreachableError(key, { cause: err })
+    }
+    const client: ChannelClient = new ChannelClient(stream, this.log, () => {
+      if (this.channels.get(key) === client) this.channels.delete(key)
+    })
+    if (!this.started) {
+      client.close()
+      throw new RpcNotStartedError()
+    }
+    this.channels.set(key, client)
+    return client
   }
 
   private dialError (definition: RpcDefinition<unknown, unknown>, target: string, err: unknown): Error {
