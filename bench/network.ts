@@ -16,7 +16,7 @@
  * plaintext compared, in the page, outside the timed spans.
  * Run inside scripts/with-netns.sh (as root) to keep everything on loopback.
  *   tsx bench/network.ts [--sizes 5,10] [--signatures 200] [--batch 20] [--sustain-seconds 10]
- *                        [--concurrency 4] [--decrypts 100] [--mints 3]
+ *                        [--concurrency 4] [--decrypts 100] [--mints 3] [--pool 16]
  */
 import { loadavg } from 'node:os'
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test'
@@ -36,6 +36,8 @@ const SUSTAIN_MS = Number(arg('sustain-seconds', '10')) * 1000
 const CONCURRENCY = Number(arg('concurrency', '4'))
 const DECRYPTS = Number(arg('decrypts', '100'))
 const MINTS = Number(arg('mints', '3'))
+/** Presignatures each node keeps per PKP it allocates (node tabs' ?pool=; the node default is 8). */
+const POOL = Number(arg('pool', '16'))
 const ECHO_REQUESTS = 500
 const READY_DEADLINE_MS = 240_000
 const POOL_DEADLINE_MS = 180_000
@@ -128,7 +130,7 @@ async function runSize (browser: Browser, webUrl: string, n: number): Promise<Re
     const t0 = Date.now()
     const nodes = await Promise.all(Array.from({ length: n }, async (_, i) => {
       const page = await context.newPage()
-      await page.goto(`${webUrl}/node.html?node=bench${n}-${i}`)
+      await page.goto(`${webUrl}/node.html?node=bench${n}-${i}&pool=${POOL}`)
       return page
     }))
     const dashboard = await context.newPage()
@@ -248,6 +250,7 @@ try {
     bench: 'network',
     workload: {
       sizes,
+      poolTargetPerAllocator: POOL,
       client: 'the dashboard page (a libp2p client peer with direct WebRTC links to the nodes) driving the client SDK through window.__litTest; timings taken in the page',
       mint: `mintPkp with committee = every online node (up to 10), default degree; ${MINTS} mints per size, each after the previous PKP's pools filled`,
       presignatures: `a new PKP's pools (all allocators) filling from empty: presignatures made / seconds from mint to the last new one; ends when the level is stable for ${POOL_STABLE_MS / 1000} s`,

@@ -35,15 +35,19 @@ export {
 export { LitClient, DEFAULT_TIMEOUTS, type LitClientInit, type ClientTimeouts, type CallOptions, type ConnectOptions } from './client/lit-client.js'
 export {
   NotEnoughNodesError, UnauthorizedError, TimeoutError, BadShareError, NotFoundError, NoNetworkKeyError, AbortedError,
-  MintFailedError, PlaintextMismatchError, ClientErrorCode, FaultCode, type NodeFault
+  MintFailedError, PlaintextMismatchError, ClientErrorCode, FaultCode, RegistryRefusedError, PkpNotRegisteredError, PendingOperationError,
+  type NodeFault
 } from './client/errors.js'
 export type { AuthSigFactory } from './client/auth-cache.js'
 export { defaultAuthSigFactory, authSigFactory, type AuthSigFactoryOptions } from './client/default-auth.js'
 export type {
   NetworkNode, NetworkInfo, MintedPkp, PkpSummary, MintPhase, MintProgress, MintOptions, PkpSignRequest, ShareFault,
-  PkpSignature, EncryptRequest, EncryptResponse, DecryptRequest, DecryptResponse
+  PkpSignature, EncryptRequest, EncryptResponse, DecryptRequest, DecryptResponse, MintRegistryStatus, PkpPermissions,
+  RegistryOperationResult
 } from './client/types.js'
-export { callerIs, anyone, type AccessControlCondition, type AccessControlConditions } from './node/access-conditions.js'
+export {
+  callerIs, anyone, ownsPkp, permittedOnPkp, callerIn, type AccessControlCondition, type AccessControlConditions
+} from './node/access-conditions.js'
 // ---- end of the client SDK block ---------------------------------------------------------------
 
 // ---- Node services (docs/node-runtime.md; node-core/src/node/) ---------------------------------
@@ -51,12 +55,14 @@ export {
   LitNode, DEFAULT_LIT_NODE_CONFIG, type LitNodeInit, type LitNodeConfig, type LitNodeSnapshot, type NodeNetworkKeyView, type NodePkpView
 } from './node/lit-node.js'
 export type { NodeRpc, PeerDirectory, NodeHandler, NodeHandlerContext, NodeRequestOptions } from './node/transport.js'
-export { MemoryNetwork, memoryPeerIds, type MemoryNetworkInit, type MemoryPeerRole } from './node/memory-transport.js'
+export { MemoryNetwork, memoryPeerIds, memoryPeerKey, type MemoryNetworkInit, type MemoryPeerRole } from './node/memory-transport.js'
 export { SessionHub, committeePeers, DEFAULT_ROUND_TIMEOUT_MS, type SessionHubInit, type SessionRun } from './node/session-hub.js'
 export {
   SessionFailedError, SessionTimeoutError, SessionCancelledError, SessionReplayError, ERR_PRESIGNATURE_USED
 } from './node/errors.js'
-export type { AuthSigVerifier } from './node/caller-auth.js'
+export { type AuthSigVerifier, assertMayUsePkp, pkpUseDecision, type PkpUseDecision } from './node/caller-auth.js'
+export { RegistryService, REGISTRY_EPOCH, type NodeRegistry } from './node/registry-service.js'
+export { peerIdMemberKeys, memberSignerFromKey } from './node/registry-keys.js'
 export { faultsFromQuery, type NodeFaults } from './node/faults.js'
 export { poolTargetFromQuery } from './node/tab-options.js'
 export type { GenesisState } from './node/genesis.js'
@@ -66,5 +72,5 @@ export type { Clock } from './node/clock.js'
 export { tokenIdOf, ethAddressOf } from './node/pkp-keys.js'
 export * as rpcDefinitions from './node/rpc-definitions.js'
 // SIWE auth signatures (docs/node-runtime.md §6)
-export { createAuthSig, verifyAuthSig, AuthVerifier, AuthError, InvalidAuthSigError } from './auth/index.js'
+export { createAuthSig, verifyAuthSig, AuthVerifier, AuthError, InvalidAuthSigError, domainAllowed, defaultAuthDomains } from './auth/index.js'
 // ---- end of the node services block ------------------------------------------------------------

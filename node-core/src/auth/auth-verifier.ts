@@ -2,14 +2,16 @@
  * A node's verifier of auth sigs (docs/node-runtime.md §6): one client signs a
  * SIWE message once and sends it with many requests, so a verified sig is
  * remembered by the sha256 of (message, signature) until it expires. The
- * signature recovery is skipped on a hit; the time window never is.
+ * signature recovery is skipped on a hit; the time window never is. Only
+ * messages for the configured SIWE domains are accepted (checked before
+ * anything is cached).
  */
 import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { InvalidArgumentError } from '../errors.js'
 import {
   type AuthSig, type VerifiedAuth, type VerifyAuthSigOptions, AUTH_CLOCK_SKEW_MS, InvalidAuthSigError, MAX_AUTH_LIFETIME_MS,
-  checkAuthTimes, verifyAuthSigDetailed
+  checkAuthTimes, defaultAuthDomains, verifyAuthSigDetailed
 } from './siwe.js'
 
 export const AUTH_CACHE_ENTRIES = 1024
@@ -21,6 +23,8 @@ export interface AuthVerifierOptions {
   skewMs?: number
   /** Clock (ms since the epoch); Date.now by default. */
   now?: () => number
+  /** SIWE domains accepted (siwe.ts domainAllowed); defaultAuthDomains() by default. */
+  domains?: readonly string[]
 }
 
 function cacheKey (authSig: AuthSig): string {
@@ -31,11 +35,15 @@ function cacheKey (authSig: AuthSig): string {
 export class AuthVerifier {
   private readonly cache = new Map<string, VerifiedAuth>()
   private readonly maxEntries: number
-  private readonly opts: Required<Omit<AuthVerifierOptions, 'maxEntries'>>
+  private readonly opts: Required<Omit<AuthVerifierOptions, 'maxEntries' | 'domains'>>
+  /** The SIWE domains this verifier accepts. */
+  readonly domains: readonly string[]
 
   constructor (opts: AuthVerifierOptions = {}) {
     this.maxEntries = opts.maxEntries ?? AUTH_CACHE_ENTRIES
     if (!Number.isSafeInteger(this.maxEntries) || this.maxEntries < 0) throw new InvalidArgumentError('maxEntries', 'must be a non-negative integer')
+    this.domains = Object.freeze([...(opts.domains ?? defaultAuthDomains())])
+    if (this.domains.length === 0 || !this.domains.every((d) => typeof d === 'string' && d.length > 0)) throw new InvalidArgumentError('domains', 'expected at least one non-empty domain')
     this.opts = {
       maxLifetimeMs: opts.maxLifetimeMs ?? MAX_AUTH_LIFETIME_MS,
       skewMs: opts.skewMs ?? AUTH_CLOCK_SKEW_MS,
@@ -67,7 +75,7 @@ export class AuthVerifier {
       return hit.address
     }
     this.stats.misses++
-    const auth = await verifyAuthSigDetailed(authSig, timing)
+    const auth = await verifyAuthSigDetailed(authSig, { ...timing, domains: this.domains })
     if (key !== undefined && this.maxEntries > 0) {
       this.cache.set(key, auth)
       this.evict(timing.now!)

@@ -7,8 +7,12 @@
  * Verification is strict: the message must be exactly what viem's
  * createSiweMessage produces for the fields it parses to (so no trailing or
  * reordered lines slip past the lenient parser), it must carry an Issued At and
- * an Expiration Time, and its lifetime is bounded. Domain, resources and replay
- * rules arrive with the registry issue.
+ * an Expiration Time, and its lifetime is bounded. A node accepts only the
+ * SIWE domains it is configured with (AuthVerifier: by default the origin it is
+ * served from, `localhost` and `127.0.0.1`), so a signature a user gave another
+ * site is refused. Replay: an auth sig is a bearer session until it expires,
+ * as Lit's session sigs are (docs/registry.md §15.6); registry operations
+ * carry their own nonces and cannot be replayed.
  */
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { getAddress, recoverMessageAddress, type Hex, type LocalAccount } from 'viem'
@@ -27,7 +31,7 @@ export class AuthError extends LitError {
   constructor (message: string, code = 'ERR_UNAUTHORIZED', options?: { cause?: unknown }) { super(message, code, options) }
 }
 
-export type InvalidAuthSigReason = 'malformed' | 'bad-signature' | 'expired' | 'not-yet-valid' | 'too-long-lived'
+export type InvalidAuthSigReason = 'malformed' | 'bad-signature' | 'expired' | 'not-yet-valid' | 'too-long-lived' | 'wrong-domain'
 
 /** The auth signature does not prove anything now; `reason` says why. */
 export class InvalidAuthSigError extends AuthError {
@@ -88,6 +92,41 @@ export interface VerifyAuthSigOptions {
   now?: number
   maxLifetimeMs?: number
   skewMs?: number
+  /**
+   * SIWE domains (RFC 3986 authorities) accepted; any when absent. An entry
+   * without a port accepts that host with any port (`localhost` accepts
+   * `localhost:5173`); one with a port only that authority. Case-insensitive.
+   */
+  domains?: readonly string[]
+}
+
+function splitAuthority (authority: string): { host: string, port?: string } {
+  const a = authority.toLowerCase()
+  if (a.startsWith('[')) {
+    const end = a.indexOf(']')
+    const rest = a.slice(end + 1)
+    return rest.startsWith(':') ? { host: a.slice(0, end + 1), port: rest.slice(1) } : { host: a }
+  }
+  const i = a.lastIndexOf(':')
+  return i >= 0 && /^[0-9]+$/.test(a.slice(i + 1)) ? { host: a.slice(0, i), port: a.slice(i + 1) } : { host: a }
+}
+
+/** Whether the SIWE `domain` is one of `allowed` (see VerifyAuthSigOptions.domains). */
+export function domainAllowed (domain: string, allowed: readonly string[]): boolean {
+  const d = splitAuthority(domain)
+  return allowed.some((entry) => {
+    const e = splitAuthority(entry)
+    return e.host === d.host && (e.port === undefined || e.port === d.port)
+  })
+}
+
+/**
+ * The domains a node accepts by default: the host it is served from (in a
+ * page), `localhost` and `127.0.0.1` (Node scripts sign with `localhost`).
+ */
+export function defaultAuthDomains (): string[] {
+  const host = (globalThis as { location?: { host?: unknown } }).location?.host
+  return [...new Set([...(typeof host === 'string' && host !== '' ? [host] : []), 'localhost', '127.0.0.1'])]
 }
 
 /** What a verified message says about time and who signed, kept by AuthVerifier's cache. */
@@ -145,6 +184,9 @@ export async function verifyAuthSigDetailed (authSig: AuthSig, opts: VerifyAuthS
   if (typeof siwe !== 'string' || siwe.length === 0 || siwe.length > MAX_SIWE_CHARS) throw new InvalidAuthSigError('malformed', `siwe must be 1-${MAX_SIWE_CHARS} characters`)
   if (typeof signature !== 'string' || !/^[0-9a-fA-F]{130}$/.test(signature)) throw new InvalidAuthSigError('malformed', 'signature must be 65 bytes of hex without 0x')
   const message = parseStrict(siwe)
+  if (opts.domains !== undefined && !domainAllowed(message.domain, opts.domains)) {
+    throw new InvalidAuthSigError('wrong-domain', `domain ${message.domain} is not one this node accepts`)
+  }
   const auth: VerifiedAuth = {
     address: getAddress(message.address),
     issuedAt: message.issuedAt.getTime(),

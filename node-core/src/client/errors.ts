@@ -213,3 +213,47 @@ export function throwIfAborted (signal: AbortSignal | undefined, operation: stri
 }
 
 export { RemoteCode }
+
+// ---------------------------------------------------------------- registry (docs/registry.md §15.6)
+
+/**
+ * The registry committee refused an operation. `code` is the members' own
+ * (ERR_REGISTRY_NOT_OWNER, ERR_REGISTRY_CONFLICTING_OPERATION,
+ * ERR_REGISTRY_STALE_NONCE, ERR_REGISTRY_INVALID_TRANSITION,
+ * ERR_REGISTRY_MALFORMED, ERR_REGISTRY_MINT_NOT_WITNESSED, …): the one most of
+ * the refusing members gave; `faults` lists every member's answer.
+ */
+export class RegistryRefusedError extends LitError {
+  readonly reason: string
+  readonly faults: readonly ShareFault[]
+
+  constructor (code: string, reason: string, faults: readonly ShareFault[] = []) {
+    super(`registry refused: ${reason}${describeFaults(faults.filter(f => f.reason !== reason))}`, code)
+    this.reason = reason
+    this.faults = [...faults]
+  }
+}
+
+/** The PKP has no certified mint yet (no member holds its registry entry): certify the mint first. */
+export class PkpNotRegisteredError extends LitError {
+  constructor (tokenId: string) {
+    super(`PKP ${tokenId} has no certified mint in the registry (certifyMint first)`, 'ERR_REGISTRY_NOT_REGISTERED')
+  }
+}
+
+/**
+ * This client signed another operation for the same nonce that is not
+ * certified yet. Signing a second one could split the members' votes and freeze
+ * the PKP's registry (docs/registry.md §7, lock-up), so the client refuses:
+ * retry the pending operation (same call) until it is certified.
+ */
+export class PendingOperationError extends LitError {
+  readonly pendingKind: string
+  readonly nonce: number
+
+  constructor (tokenId: string, nonce: number, pendingKind: string, cause?: unknown) {
+    super(`PKP ${tokenId}: a ${pendingKind} signed for nonce ${nonce} is not certified yet; retry it before another operation`, 'ERR_REGISTRY_PENDING_OPERATION', { cause })
+    this.pendingKind = pendingKind
+    this.nonce = nonce
+  }
+}

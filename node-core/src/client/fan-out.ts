@@ -23,6 +23,14 @@ export interface FanOutInit<S, R> {
    * it stragglers are cancelled at once and `late` is empty.
    */
   auditUntil?: number
+  /**
+   * Ask only this many nodes at first (default: all). Another is asked for each
+   * one that fails or whose share is refused, and all the rest once `hedgeMs`
+   * passed without a result: on a shared machine every extra node asked is CPU
+   * taken from the ones whose answers are awaited.
+   */
+  askFirst?: number
+  hedgeMs?: number
 }
 
 export type FanOutResult<R> = Extract<CollectorStep<R>, { kind: 'done' }> & {
@@ -69,7 +77,7 @@ export async function fanOut<S, R> (init: FanOutInit<S, R>): Promise<FanOutResul
     try {
       const step = collector.step(init.now())
       if (step.kind === 'done') {
-        const stragglers = collector.pending()
+        const stragglers = collector.pending().filter((node) => asked.has(node))
         if (init.auditUntil !== undefined && stragglers.length > 0 && init.now() < init.auditUntil) {
           over = true
           if (timer !== undefined) clearTimeout(timer)
@@ -80,8 +88,9 @@ export async function fanOut<S, R> (init: FanOutInit<S, R>): Promise<FanOutResul
         } else {
           finish()
         }
-        // A straggler still being heard is not a fault (yet): `late` tells.
-        settle.resolve(auditing === undefined ? step : { ...step, faults: step.faults.filter(f => !(f.code === FaultCode.NoAnswer && stragglers.includes(f.node))) })
+        // A straggler still being heard is not a fault (yet): `late` tells. A node never asked is none at all.
+        const notFaults = (f: NodeFault): boolean => f.code === FaultCode.NoAnswer && (!asked.has(f.node) || (auditing !== undefined && stragglers.includes(f.node)))
+        settle.resolve({ ...step, faults: step.faults.filter(f => !notFaults(f)) })
         return
       }
       if (timer !== undefined) clearTimeout(timer)
@@ -98,13 +107,34 @@ export async function fanOut<S, R> (init: FanOutInit<S, R>): Promise<FanOutResul
   }
   signal?.addEventListener('abort', onAbort, { once: true })
 
-  for (const node of collector.pending()) {
+  const reserve = collector.pending()
+  const asked = new Set<string>()
+  const answered = new Set<string>()
+  const askNode = (node: string): void => {
+    asked.add(node)
     init.ask(node, inFlight.signal).then(
-      (answer) => { if (!over) { collector.addShare(node, answer, init.now()); evaluate() } else heardLate(node, answer) },
-      (err: unknown) => { if (!over) { collector.addFailure(node, err); evaluate() } else heardLate(node, undefined, err) }
+      (answer) => { answered.add(node); if (!over) { collector.addShare(node, answer, init.now()); evaluate(); topUp() } else heardLate(node, answer) },
+      (err: unknown) => { answered.add(node); if (!over) { collector.addFailure(node, err); evaluate(); topUp() } else heardLate(node, undefined, err) }
     )
   }
+  // Keep enough requests in flight to reach `needed` good shares if they all answer well.
+  const topUp = (): void => {
+    if (over) return
+    let waiting = 0
+    for (const node of asked) if (!answered.has(node)) waiting++
+    while (reserve.length > 0 && waiting < collector.needed - collector.good) { askNode(reserve.shift()!); waiting++ }
+  }
+  let hedge: ReturnType<typeof setTimeout> | undefined
+  if (init.askFirst !== undefined && init.askFirst < reserve.length) {
+    for (const node of reserve.splice(0, Math.max(init.askFirst, collector.needed))) askNode(node)
+    if (init.hedgeMs !== undefined) hedge = setTimeout(() => { if (!over) while (reserve.length > 0) askNode(reserve.shift()!) }, init.hedgeMs)
+  } else {
+    for (const node of reserve.splice(0)) askNode(node)
+  }
   evaluate()
+  void result.finally(() => { if (hedge !== undefined) clearTimeout(hedge) }).catch(() => {})
   const done = await result
-  return { ...done, late }
+  // Shares the result was made from but not checked one by one: checked on the next turn, not before answering.
+  const usedChecked = new Promise<NodeFault[]>((resolve) => { setTimeout(() => { resolve(collector.auditUsed()) }, 0) })
+  return { ...done, late: Promise.all([usedChecked, late]).then(([used, stragglers]) => [...used, ...stragglers]) }
 }

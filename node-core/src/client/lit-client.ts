@@ -37,11 +37,13 @@ import {
   acceptNetworkKey, ethAddressOf, mergePkpLists, networkInfoOf, parsePkpRef, tokenIdOf,
   type AcceptedNetworkKey, type KnownPkp, type NodeInfoAnswer
 } from './network-view.js'
+import { RegistryClient, type RegistryPkp } from './registry-client.js'
 import { decryptionShareCollector, signatureShareCollector } from './share-collector.js'
 import type {
   DecryptRequest, DecryptResponse, EncryptRequest, EncryptResponse, MintedPkp, MintOptions, MintPhase, NetworkInfo,
-  PkpSignature, PkpSignRequest, PkpSummary, ShareFault
+  PkpPermissions, PkpSignature, PkpSignRequest, PkpSummary, RegistryOperationResult, ShareFault
 } from './types.js'
+import type { ActionScope } from '../registry/index.js'
 
 /** Deadlines of whole operations (ms). */
 export interface ClientTimeouts {
@@ -50,9 +52,11 @@ export interface ClientTimeouts {
   sign: number
   decrypt: number
   lease: number
+  /** One registry operation (read, sign, countersignatures, submit). */
+  registry: number
 }
 
-export const DEFAULT_TIMEOUTS: ClientTimeouts = { info: 5_000, mint: 60_000, sign: 15_000, decrypt: 10_000, lease: 30_000 }
+export const DEFAULT_TIMEOUTS: ClientTimeouts = { info: 5_000, mint: 60_000, sign: 15_000, decrypt: 10_000, lease: 30_000, registry: 15_000 }
 
 /** Committee size when the caller names none (docs/node-runtime.md §5.2). */
 export const DEFAULT_MAX_COMMITTEE = 10
@@ -72,6 +76,8 @@ export const MINT_SETTLE_MS = 500
  * they arrive (`lateFaults`), so a bad one is named all the same.
  */
 export const COMBINE_SETTLE_MS = 0
+/** A decrypt asks the remaining key holders too when degree+1 have not answered well by then. */
+export const DECRYPT_HEDGE_MS = 1_000
 
 export interface LitClientInit {
   rpc: NodeRpc
@@ -116,6 +122,8 @@ export class LitClient {
   private readonly suspects = new Map<string, number>()
   private networkKey: AcceptedNetworkKey | undefined
   private closed = false
+  /** Ownership and permissions (docs/registry.md; client/registry-client.ts). */
+  private readonly registry: RegistryClient
 
   constructor (init: LitClientInit) {
     this.rpc = init.rpc
@@ -124,6 +132,13 @@ export class LitClient {
     this.auth = new AuthSigCache(init.account, init.createAuthSig ?? defaultAuthSigFactory, this.now)
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...init.timeouts }
     this.onClose = init.onClose
+    this.registry = new RegistryClient({
+      account: init.account,
+      onlineNodes: () => this.onlineNodes(),
+      request: async (definition, peer, body, options) => await this.request(definition, peer, body, options),
+      now: this.now,
+      timeoutMs: this.timeouts.registry
+    })
   }
 
   /** This client's peer id. */
@@ -273,6 +288,8 @@ export class LitClient {
         faults: publicFaults([...faults, ...disagree, ...missing])
       }
       this.pkps.set(tokenIdHex, { ...minted, tokenIdHex, point, minter: this.address, mintedAt: this.now(), pool: 0 })
+      // docs/registry.md §6: the minter signs the mint, the members that witnessed the DKG certify it.
+      if (options.certify !== false) minted.registry = await this.registry.tryCertifyMint(registryPkpOf(minted), signal)
       progress.done()
       return minted
     } finally {
@@ -317,10 +334,13 @@ export class LitClient {
     const deadlineAt = started + this.timeouts.sign
     const pkp = await this.resolvePkp(request.pubKey, signal)
     let attempt = 0
+    // Faults of an attempt that failed stay in the answer: a cheater that cost a retry is still named.
+    let earlier: ShareFault[] = []
     for (;;) {
       const lease = await this.leaseFor(pkp, deadlineAt, signal)
       try {
-        return await this.signWith(pkp, lease, request.toSign, started, deadlineAt, signal)
+        const sig = await this.signWith(pkp, lease, request.toSign, started, deadlineAt, signal)
+        return earlier.length === 0 ? sig : { ...sig, faults: [...earlier, ...sig.faults] }
       } catch (err) {
         // A presignature that turned out unusable (lost, used, its signers gone): one more try with another.
         // A bad share: leave its node out of the next try (when the presignature
@@ -330,6 +350,7 @@ export class LitClient {
           (err instanceof NotEnoughNodesError || err instanceof NotFoundError ||
             (err instanceof BadShareError && this.trustedOnline(pkp).size >= 2 * pkp.degree + 1))
         if (!retry) throw err
+        if (err instanceof BadShareError || err instanceof NotEnoughNodesError) earlier = [...earlier, ...err.faults]
         attempt++
       }
     }
@@ -392,7 +413,14 @@ export class LitClient {
     const need = 2 * pkp.degree + 1
     const online = this.onlineParticipants(pkp)
     if (online.size < need) throw new NotEnoughNodesError(need, online.size, 'online committee members')
-    const cached = this.leases.take(pkp.tokenIdHex, online, this.now())
+    // A presignature among trusted members first: with exactly 2t+1 participants, one that
+    // includes a node that just gave a bad share would fail again.
+    const takeTrusted = (): Lease | undefined => {
+      const trusted = this.trustedOnline(pkp)
+      return trusted.size >= need ? this.leases.take(pkp.tokenIdHex, trusted, this.now()) ?? undefined : undefined
+    }
+    const trustedOnly = this.trustedOnline(pkp).size < online.size && this.trustedOnline(pkp).size >= need
+    const cached = trustedOnly ? takeTrusted() : this.leases.take(pkp.tokenIdHex, online, this.now())
     if (cached != null) return cached
     const faults: NodeFault[] = []
     for (const allocator of this.allocatorOrder(pkp, online)) {
@@ -405,9 +433,12 @@ export class LitClient {
         faults.push(toNodeFault(allocator, err))
         continue
       }
-      const lease = this.leases.take(pkp.tokenIdHex, this.onlineParticipants(pkp), this.now())
+      const lease = trustedOnly ? takeTrusted() : this.leases.take(pkp.tokenIdHex, this.onlineParticipants(pkp), this.now())
       if (lease != null) return lease
     }
+    // No presignature without the suspects: one with them is better than none.
+    const fallback = trustedOnly ? this.leases.take(pkp.tokenIdHex, this.onlineParticipants(pkp), this.now()) : undefined
+    if (fallback != null) return fallback
     throw aggregateFailure('pkpSign (leasing a presignature)', 1, 0, faults)
   }
 
@@ -492,6 +523,52 @@ export class LitClient {
     return found
   }
 
+  // ---------------------------------------------------------------- registry (docs/registry.md)
+
+  /** Certify a PKP's mint in the registry (mintPkp does it; this retries). Only its minter can. */
+  async certifyMint (options: { pubKey: string, signal?: AbortSignal }): Promise<RegistryOperationResult> {
+    this.assertOpen()
+    return await this.registry.certifyMint(await this.registryPkp(options.pubKey, options.signal), options.signal)
+  }
+
+  /** Transfer the PKP to `to` (this account must own it). Permissions stay (as in Lit's PKPPermissions). */
+  async transferPkp (options: { pubKey: string, to: string, signal?: AbortSignal }): Promise<RegistryOperationResult> {
+    this.assertOpen()
+    return await this.registry.transfer(await this.registryPkp(options.pubKey, options.signal), options.to, options.signal)
+  }
+
+  /** Let `address` sign with the PKP. */
+  async addPermittedAddress (options: { pubKey: string, address: string, signal?: AbortSignal }): Promise<RegistryOperationResult> {
+    this.assertOpen()
+    return await this.registry.addPermittedAddress(await this.registryPkp(options.pubKey, options.signal), options.address, options.signal)
+  }
+
+  async removePermittedAddress (options: { pubKey: string, address: string, signal?: AbortSignal }): Promise<RegistryOperationResult> {
+    this.assertOpen()
+    return await this.registry.removePermittedAddress(await this.registryPkp(options.pubKey, options.signal), options.address, options.signal)
+  }
+
+  /** Let the Lit Action `cid` sign with the PKP ('sign-anything', or only EIP-191 personal messages). */
+  async addPermittedAction (options: { pubKey: string, cid: string, scope?: ActionScope, signal?: AbortSignal }): Promise<RegistryOperationResult> {
+    this.assertOpen()
+    return await this.registry.addPermittedAction(await this.registryPkp(options.pubKey, options.signal), options.cid, options.scope ?? 'sign-anything', options.signal)
+  }
+
+  async removePermittedAction (options: { pubKey: string, cid: string, signal?: AbortSignal }): Promise<RegistryOperationResult> {
+    this.assertOpen()
+    return await this.registry.removePermittedAction(await this.registryPkp(options.pubKey, options.signal), options.cid, options.signal)
+  }
+
+  /** The PKP's owner and permissions, verified from its members' certificates; undefined before its mint is certified. */
+  async getPkpPermissions (options: { pubKey: string, signal?: AbortSignal }): Promise<PkpPermissions | undefined> {
+    this.assertOpen()
+    return await this.registry.permissions(await this.registryPkp(options.pubKey, options.signal), options.signal)
+  }
+
+  private async registryPkp (pubKey: string, signal?: AbortSignal): Promise<RegistryPkp> {
+    return registryPkpOf(await this.resolvePkp(pubKey, signal))
+  }
+
   // ---------------------------------------------------------------- encrypt / decrypt
 
   /** Encrypt locally to the network key under the access conditions (no node sees the data). */
@@ -534,6 +611,9 @@ export class LitClient {
       now: this.now,
       signal,
       auditUntil: deadlineAt,
+      // degree+1 holders at first (a decryption share costs a node ~20 ms of CPU); more only on failure or after a second.
+      askFirst: key.publicKeySet.degree + 1,
+      hedgeMs: DECRYPT_HEDGE_MS,
       ask: async (node, s) => {
         const res = await this.request(DecryptShareRequest, node, { conditions: canonical, dataHash: dataHashHex, auth }, {
           signal: s, timeoutMs: remaining(deadlineAt, this.now)
@@ -576,6 +656,14 @@ export class LitClient {
 }
 
 // ---------------------------------------------------------------- helpers
+
+function registryPkpOf (pkp: { tokenId: string, publicKey: string, committee: readonly string[] }): RegistryPkp {
+  return {
+    tokenId: `0x${pkp.tokenId.replace(/^0x/, '').toLowerCase()}`,
+    publicKey: `0x${pkp.publicKey.replace(/^0x/, '').toLowerCase()}`,
+    committee: [...pkp.committee]
+  }
+}
 
 /** Mint progress from op/status polls and answers, reported when it changes. */
 class MintProgressTracker {

@@ -23,7 +23,7 @@
  * (one pairing check) and checks one by one only when the batch fails.
  */
 import type { PresignaturePublic, SignRequest, SignatureShare, EcdsaSignature } from '../crypto/ecdsa/index.js'
-import { combineSignatureShares, decodeSignatureShare, EcdsaAbortCode, signingNonce, verifySignatureShare } from '../crypto/ecdsa/index.js'
+import { combineSignatureShares, decodeSignatureShare, EcdsaAbortCode, signingNonce, verifySignatureShare, verifySignatureShares } from '../crypto/ecdsa/index.js'
 import type { BlsDecryptionShare } from '../crypto/bls/index.js'
 import { combineAndDecrypt, decodeBlsDecryptionShare, NotEnoughSharesError, verifyBlsDecryptionShare } from '../crypto/bls/index.js'
 import type { G1Point } from '../crypto/group.js'
@@ -50,6 +50,11 @@ export interface ShareScheme<S, R> {
   combine: (shares: ReadonlyMap<string, S>) => CombineOutcome<R>
   /** Check one share on its own; lets a share that arrives after the result still be named when bad. */
   verify?: (share: S) => boolean
+  /**
+   * For a combiner that vouched for its result but not for every share it used
+   * (combineSignatureShares' checkSharesLater): check them now, return the bad nodes.
+   */
+  checkUsed?: (shares: ReadonlyMap<string, S>) => string[]
 }
 
 export interface ShareCollectorInit<S, R> {
@@ -85,6 +90,12 @@ export class ShareCollector<S, R> {
     this.init = init
     this.settleMs = init.settleMs ?? SETTLE_MS
   }
+
+  /** Good shares needed to combine. */
+  get needed (): number { return this.init.needed }
+
+  /** Candidate shares in hand (not yet refused). */
+  get good (): number { return this.candidates.size }
 
   /** True once the collector has a result or a final error. */
   get finished (): boolean { return this.outcome?.kind === 'done' || this.failure != null }
@@ -126,6 +137,13 @@ export class ShareCollector<S, R> {
     const verify = this.init.scheme.verify
     if (verify === undefined || verify(share)) return undefined
     return { node, code: FaultCode.BadShare, reason: 'share failed verification' }
+  }
+
+  /** After the result: the shares it was made from that the scheme's deferred check refuses (§5.4 step 5). */
+  auditUsed (): NodeFault[] {
+    const check = this.init.scheme.checkUsed
+    if (check === undefined || this.outcome?.kind !== 'done') return []
+    return check(this.candidates).map((node) => ({ node, code: FaultCode.BadShare, reason: 'share failed verification' }))
   }
 
   /** `node` failed (its request threw `err`). */
@@ -226,7 +244,8 @@ export function signatureShareCollector (init: SignatureCollectorInit): ShareCol
       },
       combine: (shares) => {
         try {
-          const { signature, culprits } = combineSignatureShares(pub, request, [...shares.values()])
+          // The signature is verified now; the shares behind it just after (checkUsed), off the latency path.
+          const { signature, culprits } = combineSignatureShares(pub, request, [...shares.values()], nonce ??= signingNonce(pub, request), { checkSharesLater: true })
           return { result: { signature }, culprits: culprits.map(id => nodeOf.get(id)!) }
         } catch (err) {
           if (err instanceof ProtocolAbortError && err.code === EcdsaAbortCode.NotEnoughShares) {
@@ -235,7 +254,8 @@ export function signatureShareCollector (init: SignatureCollectorInit): ShareCol
           throw err
         }
       },
-      verify: (share) => verifySignatureShare(pub, request, share, (nonce ??= signingNonce(pub, request)))
+      verify: (share) => verifySignatureShare(pub, request, share, (nonce ??= signingNonce(pub, request))),
+      checkUsed: (shares) => verifySignatureShares(pub, request, [...shares.values()], (nonce ??= signingNonce(pub, request))).map(id => nodeOf.get(id)!).filter(n => n != null)
     }
   })
 }

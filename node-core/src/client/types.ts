@@ -38,6 +38,8 @@ export interface MintedPkp {
   degree: number
   /** Members that failed, disagreed or had not answered when the mint was taken as done (mintPkp only). */
   faults?: ShareFault[]
+  /** Whether the mint was certified in the registry (mintPkp only; docs/registry.md §6). */
+  registry?: MintRegistryStatus
 }
 
 export interface PkpSummary extends MintedPkp {
@@ -63,6 +65,8 @@ export interface MintOptions {
   degree?: number
   signal?: AbortSignal
   onProgress?: (p: MintProgress) => void
+  /** Certify the mint in the registry right after the DKG (default true). */
+  certify?: boolean
 }
 
 export interface PkpSignRequest {
@@ -132,4 +136,40 @@ export interface DecryptResponse {
   /** Like PkpSignature.lateFaults: key holders that answered after the combination, bad or missing ones. */
   lateFaults: Promise<ShareFault[]>
   latencyMs: number
+}
+
+// ---------------------------------------------------------------- registry (docs/registry.md)
+
+/** Whether a new PKP's mint was certified in the registry right after the DKG (LitClient.mintPkp). */
+export type MintRegistryStatus =
+  | { certified: true }
+  /** Not certified (yet): signing falls back to "minter only" on the nodes; call certifyMint to retry. */
+  | { certified: false, code: string, reason: string }
+
+/** A PKP's certified registry entry, as the client verified it from the members' certificates. */
+export interface PkpPermissions {
+  /** 0x + 64 hex digits. */
+  tokenId: string
+  owner: string
+  permittedAddresses: string[]
+  permittedActions: Array<{ cid: string, scope: 'sign-anything' | 'personal-sign' }>
+  /** Next operation nonce (= certified operations so far, the mint included). */
+  nonce: number
+  committee: string[]
+}
+
+/** What a registry operation returns once certified and submitted. */
+export interface RegistryOperationResult {
+  kind: 'mint' | 'transfer' | 'addPermittedAddress' | 'removePermittedAddress' | 'addPermittedAction' | 'removePermittedAction'
+  tokenId: string
+  /** The operation's nonce. */
+  nonce: number
+  /** The certificate (owner-signed op + a quorum of countersignatures), self-verifying. */
+  certificate: unknown
+  /** The entry after the operation. */
+  permissions: PkpPermissions
+  /** Nodes that accepted the certificate. */
+  submittedTo: string[]
+  /** Members that refused or did not answer, and nodes that refused the certificate. */
+  faults: ShareFault[]
 }

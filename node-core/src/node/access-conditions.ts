@@ -2,15 +2,20 @@
  * Access control conditions for data encrypted to the network (spec:
  * docs/node-runtime.md §7). Lit's evmBasic shape for "caller is address X"
  * (`parameters: [':userAddress']`, comparator '='), plus an explicit
- * `{ conditionType: 'anyone' }` this network adds. A list is an AND of its
- * entries. The registry issue adds "owns PKP X", "permitted on PKP X", "one of".
+ * `{ conditionType: 'anyone' }` this network adds, and three that rest on the
+ * PKP registry (docs/registry.md §11, §15.5): `{ conditionType: 'ownsPkp',
+ * tokenId }` (the caller owns the PKP), `{ conditionType: 'permittedOnPkp',
+ * tokenId }` (the caller is its owner or a permitted address) and
+ * `{ conditionType: 'callerIn', addresses }` (the caller is one of 1..64
+ * addresses). A list is an AND of its entries.
  *
  * The IBE identity binds the canonical JSON of the parsed conditions, so a node
  * checks exactly what the client encrypted under.
  */
-import { getAddress, isAddress } from 'viem'
+import { getAddress, isAddress, type Hex } from 'viem'
 import { canonicalJson, hashAccessControlConditions } from '../crypto/bls/identity.js'
-import { MalformedMessageError } from '../errors.js'
+import { InvalidArgumentError, MalformedMessageError } from '../errors.js'
+import { isPermittedOnPkp, ownsPkp as registryOwnsPkp, type RegistryView } from '../registry/index.js'
 
 export interface UserAddressCondition {
   conditionType: 'evmBasic'
@@ -26,10 +31,33 @@ export interface AnyoneCondition {
   conditionType: 'anyone'
 }
 
-export type AccessControlCondition = UserAddressCondition | AnyoneCondition
+/** The caller owns the PKP (its certified registry entry's owner). */
+export interface OwnsPkpCondition {
+  conditionType: 'ownsPkp'
+  /** 0x + 64 lower-case hex digits (registry.md §3). */
+  tokenId: Hex
+}
+
+/** The caller is the PKP's owner or one of its permitted addresses. */
+export interface PermittedOnPkpCondition {
+  conditionType: 'permittedOnPkp'
+  tokenId: Hex
+}
+
+/** The caller is one of these addresses (checksummed, sorted, distinct). */
+export interface CallerInCondition {
+  conditionType: 'callerIn'
+  addresses: string[]
+}
+
+export type AccessControlCondition = UserAddressCondition | AnyoneCondition | OwnsPkpCondition | PermittedOnPkpCondition | CallerInCondition
 export type AccessControlConditions = AccessControlCondition[]
 
 export const MAX_CONDITIONS = 16
+/** Addresses one callerIn condition may list. */
+export const MAX_CALLER_IN = 64
+
+const TOKEN_ID = /^0x[0-9a-f]{64}$/
 
 /** "caller is address X", in Lit's shape. */
 export function callerIs (address: string): UserAddressCondition {
@@ -45,6 +73,27 @@ export function callerIs (address: string): UserAddressCondition {
 }
 
 export const anyone: AnyoneCondition = { conditionType: 'anyone' }
+
+function tokenIdArg (tokenId: string): Hex {
+  const t = typeof tokenId === 'string' ? `0x${tokenId.replace(/^0x/i, '').toLowerCase()}` : ''
+  if (!TOKEN_ID.test(t)) throw new InvalidArgumentError('tokenId', 'expected 32 bytes of hex')
+  return t as Hex
+}
+
+/** "caller owns PKP X" (X: its token id, with or without 0x, any case). */
+export function ownsPkp (tokenId: string): OwnsPkpCondition {
+  return { conditionType: 'ownsPkp', tokenId: tokenIdArg(tokenId) }
+}
+
+/** "caller is PKP X's owner or a permitted address". */
+export function permittedOnPkp (tokenId: string): PermittedOnPkpCondition {
+  return { conditionType: 'permittedOnPkp', tokenId: tokenIdArg(tokenId) }
+}
+
+/** "caller is one of these addresses" (1..64, distinct). */
+export function callerIn (addresses: readonly string[]): CallerInCondition {
+  return parseAccessControlConditions([{ conditionType: 'callerIn', addresses: [...addresses] }])[0] as CallerInCondition
+}
 
 function fail (path: string, reason: string): never {
   throw new MalformedMessageError(path, reason)
@@ -70,7 +119,25 @@ export function parseAccessControlConditions (value: unknown): AccessControlCond
       exactKeys(c, ['conditionType'], path)
       return anyone
     }
-    if (c.conditionType !== 'evmBasic') fail(`${path}.conditionType`, 'expected evmBasic or anyone')
+    if (c.conditionType === 'ownsPkp' || c.conditionType === 'permittedOnPkp') {
+      exactKeys(c, ['conditionType', 'tokenId'], path)
+      if (typeof c.tokenId !== 'string' || !TOKEN_ID.test(c.tokenId)) fail(`${path}.tokenId`, 'expected 0x and 64 lower-case hex digits')
+      return { conditionType: c.conditionType, tokenId: c.tokenId as Hex }
+    }
+    if (c.conditionType === 'callerIn') {
+      exactKeys(c, ['conditionType', 'addresses'], path)
+      const list = c.addresses
+      if (!Array.isArray(list) || list.length === 0 || list.length > MAX_CALLER_IN) fail(`${path}.addresses`, `expected 1..${MAX_CALLER_IN} addresses`)
+      const addresses = list.map((a: unknown, j: number) => {
+        // Mixed case must carry a correct EIP-55 checksum.
+        if (typeof a !== 'string' || !isAddress(a, { strict: true })) fail(`${path}.addresses[${j}]`, 'expected an address (EIP-55 checksum if mixed case)')
+        return getAddress(a)
+      })
+      const canonical = [...new Set(addresses)].sort()
+      if (canonical.length !== addresses.length) fail(`${path}.addresses`, 'addresses must be distinct')
+      return { conditionType: 'callerIn', addresses: canonical }
+    }
+    if (c.conditionType !== 'evmBasic') fail(`${path}.conditionType`, 'expected evmBasic, anyone, ownsPkp, permittedOnPkp or callerIn')
     exactKeys(c, ['conditionType', 'contractAddress', 'standardContractType', 'chain', 'method', 'parameters', 'returnValueTest'], path)
     if (c.contractAddress !== '' || c.standardContractType !== '' || c.method !== '') fail(path, 'only the :userAddress condition is supported')
     if (c.chain !== 'ethereum') fail(`${path}.chain`, 'expected ethereum')
@@ -105,16 +172,40 @@ export function conditionsHash (conditions: AccessControlConditions): Uint8Array
   return hashAccessControlConditions(conditions)
 }
 
+/** The PKPs (token ids) whose registry entries the conditions consult. */
+export function pkpTokensOf (conditions: AccessControlConditions): Hex[] {
+  const out = new Set<Hex>()
+  for (const c of conditions) if (c.conditionType === 'ownsPkp' || c.conditionType === 'permittedOnPkp') out.add(c.tokenId)
+  return [...out].sort()
+}
+
 /**
  * Whether a caller satisfies every condition. `caller` is the address proven by
- * the request's auth signature, or undefined when the request carried none.
- * Returns null when satisfied, else the reason (for the Unauthorized error).
+ * the request's auth signature, or undefined when the request carried none;
+ * `registry` is the node's certified registry state (PKP conditions are unmet
+ * without it). Returns null when satisfied, else the reason (for the Unauthorized error).
  */
-export function unmetCondition (conditions: AccessControlConditions, caller: string | undefined): string | null {
+export function unmetCondition (conditions: AccessControlConditions, caller: string | undefined, registry?: RegistryView): string | null {
   for (const c of conditions) {
     if (c.conditionType === 'anyone') continue
     if (caller == null) return 'an auth signature is required'
-    if (getAddress(caller) !== c.returnValueTest.value) return `caller ${getAddress(caller)} is not ${c.returnValueTest.value}`
+    const who = getAddress(caller)
+    switch (c.conditionType) {
+      case 'evmBasic':
+        if (who !== c.returnValueTest.value) return `caller ${who} is not ${c.returnValueTest.value}`
+        break
+      case 'callerIn':
+        if (!c.addresses.includes(who)) return `caller ${who} is not one of the ${c.addresses.length} addresses allowed`
+        break
+      case 'ownsPkp':
+      case 'permittedOnPkp': {
+        const state = registry?.token(c.tokenId)
+        if (state === undefined) return `PKP ${c.tokenId} has no certified registry entry on this node`
+        if (c.conditionType === 'ownsPkp' && !registryOwnsPkp(registry!, c.tokenId, who)) return `caller ${who} does not own PKP ${c.tokenId}`
+        if (c.conditionType === 'permittedOnPkp' && !isPermittedOnPkp(registry!, c.tokenId, who)) return `caller ${who} is neither the owner nor a permitted address of PKP ${c.tokenId}`
+        break
+      }
+    }
   }
   return null
 }

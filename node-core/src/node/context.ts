@@ -11,6 +11,7 @@ import { toRpcError } from './errors.js'
 import type { NodeFaults } from './faults.js'
 import { describeError, nodeLogger, type LogSink } from './log.js'
 import type { OperationTracker } from './op-status.js'
+import type { NodeRegistry } from './registry-service.js'
 import type { SessionHub } from './session-hub.js'
 import type { NodeHandler, NodeRpc, PeerDirectory } from './transport.js'
 
@@ -22,6 +23,8 @@ export interface NodeContext {
   readonly ops: OperationTracker
   readonly clock: Clock
   readonly auth: AuthSigVerifier
+  /** The certified PKP registry (docs/registry.md): owners and permissions. */
+  readonly registry: NodeRegistry
   readonly faults: NodeFaults
   readonly log: LogSink
   /** Something the node page shows may have changed. */

@@ -7,7 +7,9 @@ import { InvalidArgumentError, LitError, MalformedMessageError } from '../errors
 import {
   BadRequestError, InternalError, NotFoundError, RpcError, UnavailableError
 } from '../net/rpc/errors.js'
+import { RegistryError } from '../registry/errors.js'
 import { PresignatureNotFoundError, PresignatureUsedError, StorageUnavailableError } from '../store/node-store.js'
+import { CertificateConflictError } from '../store/registry-store.js'
 
 /** The wire code of a second use of a presignature (docs/node-runtime.md §3). */
 export const ERR_PRESIGNATURE_USED = 'ERR_PRESIGNATURE_USED'
@@ -51,6 +53,8 @@ export function toRpcError (err: unknown, onInternal?: (err: unknown) => void): 
   if (err instanceof PresignatureUsedError) return new PresignatureUsedRpcError(err.presignatureId)
   if (err instanceof PresignatureNotFoundError) return new NotFoundError(err.message)
   if (err instanceof StorageUnavailableError) return new UnavailableError(err.message)
+  // Registry refusals keep their own codes (ERR_REGISTRY_…, docs/registry.md §12) and reasons.
+  if (err instanceof RegistryError || err instanceof CertificateConflictError) return new RpcError(err.message, err.code)
   if (err instanceof MalformedMessageError || err instanceof InvalidArgumentError) return new BadRequestError(err.message)
   if (err instanceof SessionFailedError) return new UnavailableError(err.message)
   onInternal?.(err)

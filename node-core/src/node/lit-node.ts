@@ -5,10 +5,14 @@
  * services, and gives the node page a snapshot with change notifications.
  * Startable in the js-libp2p style: `start()` / `stop()`.
  */
+import type { PrivateKey } from '@libp2p/interface'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { InvalidArgumentError } from '../errors.js'
 import type { BackoffPolicy } from '../net/config.js'
+import type { MemberKeys } from '../registry/index.js'
 import type { NodeStore } from '../store/node-store.js'
+import type { RegistryStore } from '../store/registry-store.js'
+import { MemoryRegistryStore } from '../store/registry-store-memory.js'
 import type { AuthSigVerifier } from './caller-auth.js'
 import { systemClock, type Clock } from './clock.js'
 import type { NodeContext } from './context.js'
@@ -21,6 +25,8 @@ import { MintService } from './mint.js'
 import { NetworkInfoService } from './network-info.js'
 import { OperationTracker, serveOperationStatus, type OperationView } from './op-status.js'
 import { DEFAULT_PRESIGN_POOL_CONFIG, PresignPool } from './presign-pool.js'
+import { memberSignerFromKey, peerIdMemberKeys } from './registry-keys.js'
+import { RegistryService } from './registry-service.js'
 import { OperationStatus, type PkpInfo } from './rpc-definitions.js'
 import { DEFAULT_ROUND_TIMEOUT_MS, SessionHub } from './session-hub.js'
 import { SignService } from './sign-service.js'
@@ -39,6 +45,8 @@ export interface LitNodeConfig {
   poolTarget: number
   /** Pause between background presign runs (default 250 ms). */
   presignPauseMs: number
+  /** Presign participants: exactly 2t+1 ('minimal', default) or every online member ('all'); see PresignPoolConfig. */
+  presignParticipants: 'minimal' | 'all'
   /** Presignature lease length (default 60 s). */
   leaseMs: number
   /** Test-only faults (docs/node-runtime.md §10). */
@@ -47,6 +55,9 @@ export interface LitNodeConfig {
   log: LogSink
 }
 
+/** Debounce of the node page's snapshot. */
+const SNAPSHOT_REFRESH_MS = 250
+
 export const DEFAULT_LIT_NODE_CONFIG: LitNodeConfig = {
   genesisMinNodes: DEFAULT_GENESIS_CONFIG.minNodes,
   genesisStableMs: DEFAULT_GENESIS_CONFIG.stableMs,
@@ -54,6 +65,7 @@ export const DEFAULT_LIT_NODE_CONFIG: LitNodeConfig = {
   roundTimeoutMs: DEFAULT_ROUND_TIMEOUT_MS,
   poolTarget: DEFAULT_PRESIGN_POOL_CONFIG.target,
   presignPauseMs: DEFAULT_PRESIGN_POOL_CONFIG.pauseMs,
+  presignParticipants: 'minimal',
   leaseMs: DEFAULT_PRESIGN_POOL_CONFIG.leaseMs,
   faults: NO_FAULTS,
   clock: systemClock,
@@ -66,6 +78,16 @@ export interface LitNodeInit {
   store: NodeStore
   /** Checks SIWE auth signatures (auth/siwe.ts AuthVerifier). */
   auth: AuthSigVerifier
+  /**
+   * The node's libp2p identity key (Ed25519, the key of `rpc.self`): it
+   * countersigns registry operations with it (docs/registry.md §7.9). Without
+   * it the node still verifies and applies certificates but never countersigns.
+   */
+  identityKey?: PrivateKey
+  /** Votes and certificates (IdbRegistryStore in a tab); an in-memory one by default (not durable). */
+  registryStore?: RegistryStore
+  /** Verifies members' countersignatures; from their PeerIds by default. */
+  memberKeys?: MemberKeys
   config?: Partial<LitNodeConfig>
 }
 
@@ -95,6 +117,8 @@ export interface LitNodeSnapshot {
   pkps: NodePkpView[]
   /** Newest first. */
   operations: OperationView[]
+  /** PKPs with a certified registry entry on this node. */
+  registryTokens: number
   onlineNodes: string[]
   faults: NodeFaults
   error: string | null
@@ -110,6 +134,8 @@ export class LitNode {
   private readonly ops: OperationTracker
   readonly genesis: GenesisService
   readonly pool: PresignPool
+  /** The PKP registry: certified owners and permissions (docs/registry.md). */
+  readonly registry: RegistryService
   private readonly mint: MintService
   private readonly sign: SignService
   private readonly decrypt: DecryptService
@@ -134,6 +160,17 @@ export class LitNode {
     this.store = init.store
     this.hub = new SessionHub({ rpc: init.rpc, roundTimeoutMs: config.roundTimeoutMs, clock: config.clock, log: config.log })
     this.ops = new OperationTracker(config.clock)
+    const changed = (): void => { this.scheduleRefresh() }
+    const registryStore = init.registryStore ?? new MemoryRegistryStore(init.rpc.self)
+    if (registryStore.nodeId !== init.rpc.self) throw new InvalidArgumentError('registryStore', `belongs to ${registryStore.nodeId}, not ${init.rpc.self}`)
+    this.registry = new RegistryService(
+      { rpc: init.rpc, directory: init.directory, store: init.store, clock: config.clock, log: config.log, changed },
+      {
+        store: registryStore,
+        keys: init.memberKeys ?? peerIdMemberKeys(),
+        ...(init.identityKey !== undefined ? { signer: memberSignerFromKey(init.rpc.self, init.identityKey) } : {})
+      }
+    )
     const ctx: NodeContext = {
       rpc: init.rpc,
       directory: init.directory,
@@ -142,9 +179,10 @@ export class LitNode {
       ops: this.ops,
       clock: config.clock,
       auth: init.auth,
+      registry: this.registry,
       faults: config.faults,
       log: config.log,
-      changed: () => { this.scheduleRefresh() }
+      changed
     }
     this.genesis = new GenesisService(ctx, {
       ...DEFAULT_GENESIS_CONFIG,
@@ -156,6 +194,7 @@ export class LitNode {
       ...DEFAULT_PRESIGN_POOL_CONFIG,
       target: config.poolTarget,
       pauseMs: config.presignPauseMs,
+      participants: config.presignParticipants,
       leaseMs: config.leaseMs
     })
     this.mint = new MintService(ctx, () => { this.pool.kick() })
@@ -173,6 +212,7 @@ export class LitNode {
     try {
       await this.hub.start()
       await serveOperationStatus(this.rpc, this.ops)
+      await this.registry.start()
       await this.info.start()
       await this.genesis.start()
       await this.mint.start()
@@ -196,7 +236,7 @@ export class LitNode {
     for (const u of this.unsubscribe.splice(0)) u()
     if (this.refreshTimer !== undefined) clearTimeout(this.refreshTimer)
     const log = nodeLogger(this.config.log, 'lit-node')
-    for (const part of [this.pool, this.decrypt, this.sign, this.mint, this.genesis, this.info]) {
+    for (const part of [this.pool, this.decrypt, this.sign, this.mint, this.genesis, this.info, this.registry]) {
       try { await part.stop() } catch (err) { log.warn(`stopping: ${describeError(err)}`) }
     }
     await this.rpc.unhandle(OperationStatus)
@@ -226,7 +266,8 @@ export class LitNode {
         : { genesisId: key.genesisId, publicKey: bytesToHex(key.publicKeySet.publicKey.toBytes()), members: [...key.members], threshold: key.publicKeySet.degree + 1 },
       keyHolder: this.genesis.keyHolder,
       pkps: pkps.map((p) => ({ ...p, threshold: 2 * p.degree + 1 })),
-      operations: this.ops.recent(20)
+      operations: this.ops.recent(20),
+      registryTokens: this.registry.tokens().length
     }
     for (const l of this.listeners) {
       try { l(this.current) } catch { /* a listener's failure is its own */ }
@@ -236,10 +277,11 @@ export class LitNode {
 
   private scheduleRefresh (): void {
     if (this.refreshTimer !== undefined || this.state === 'stopped') return
+    // At most four page refreshes a second: each reads the store, and during a burst of signing it competed with it.
     this.refreshTimer = setTimeout(() => {
       this.refreshTimer = undefined
       this.refreshing = this.refresh().then(() => {}, () => {})
-    }, 50)
+    }, SNAPSHOT_REFRESH_MS)
   }
 
   private emptySnapshot (): LitNodeSnapshot {
@@ -251,6 +293,7 @@ export class LitNode {
       keyHolder: false,
       pkps: [],
       operations: [],
+      registryTokens: 0,
       onlineNodes: this.directory.onlineNodes(),
       faults: { ...this.config.faults },
       error: this.error,

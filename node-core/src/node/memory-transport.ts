@@ -15,6 +15,12 @@
  * it silent (requests to and from it are never delivered and never answered:
  * callers wait for their deadline).
  */
+import { privateKeyFromRaw } from '@libp2p/crypto/keys'
+import type { PrivateKey } from '@libp2p/interface'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js'
+import { ed25519PublicKeyFromSeed } from '../crypto/ed25519.js'
 import { InvalidArgumentError } from '../errors.js'
 import { RpcErrorCode } from '../net/rpc/constants.js'
 import type { RpcDefinition } from '../net/rpc/definition.js'
@@ -39,26 +45,30 @@ export interface InternalFailure {
   error: unknown
 }
 
-const BASE58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz'
+/** Private keys of the ids memoryPeerIds made, so tests can give nodes their real identity key. */
+const memoryKeys = new Map<string, PrivateKey>()
 
 /**
- * Deterministic PeerId-shaped strings (base58, 52 characters, '12D3KooW' like
- * Ed25519 PeerIds) for memory networks; sorted order differs from creation order.
+ * Deterministic, real Ed25519 PeerIds (base58, 52 characters, '12D3KooW…') for
+ * memory networks: the key of `(seed, i)` comes from sha256("lit/memory-peer/v1"
+ * ‖ seed ‖ "/" ‖ i). Sorted order differs from creation order. Each id's private
+ * key is kept for {@link memoryPeerKey} (registry countersignatures need it).
  */
 export function memoryPeerIds (count: number, seed = 'peer'): string[] {
   const out: string[] = []
   for (let i = 0; i < count; i++) {
-    let h = 2166136261 ^ i
-    let s = '12D3KooW'
-    const text = `${seed}/${i}`
-    while (s.length < 52) {
-      for (let k = 0; k < text.length; k++) h = Math.imul(h ^ text.charCodeAt(k), 16777619) >>> 0
-      h = Math.imul(h ^ s.length, 2246822519) >>> 0
-      s += BASE58[h % 58]
-    }
-    out.push(s)
+    const secret = sha256(utf8ToBytes(`lit/memory-peer/v1${seed}/${i}`))
+    const key = privateKeyFromRaw(concatBytes(secret, ed25519PublicKeyFromSeed(secret)))
+    const id = peerIdFromPrivateKey(key).toString()
+    memoryKeys.set(id, key)
+    out.push(id)
   }
   return out
+}
+
+/** The Ed25519 private key of an id made by memoryPeerIds in this process (undefined for any other id). */
+export function memoryPeerKey (peerId: string): PrivateKey | undefined {
+  return memoryKeys.get(peerId)
 }
 
 function later (ms: number): Promise<void> {

@@ -1,12 +1,14 @@
 /**
  * A browser tab as a Lit node: PeerRuntime (role node, identity from
- * IndexedDB) → RpcService on its libp2p → IdbNodeStore of its PeerId →
- * LitNode. `stop()` takes them down in reverse order. Faults come from the
+ * IndexedDB) → RpcService on its libp2p → IdbNodeStore and IdbRegistryStore
+ * of its PeerId → LitNode (countersigning registry operations with the
+ * peer's identity key). `stop()` takes them down in reverse order. Faults come from the
  * page (`?fault=…`, test builds only: the app decides, see faults.ts).
  */
 import { IdbIdentityStore } from '../store/identity-idb.js'
 import type { IdentityStore } from '../store/identity.js'
 import { IdbNodeStore } from '../store/node-store-idb.js'
+import { IdbRegistryStore } from '../store/registry-store-idb.js'
 import { createRpcService } from '../net/rpc/index.js'
 import { AuthVerifier } from '../auth/index.js'
 import type { AuthSigVerifier } from './caller-auth.js'
@@ -41,17 +43,22 @@ export async function startNodeTab (init: NodeTabInit): Promise<NodeTab> {
   const service = createRpcService(peer.libp2p)
   await service.start()
   let store: IdbNodeStore | undefined
+  let registryStore: IdbRegistryStore | undefined
   try {
     store = await IdbNodeStore.open(peerId)
+    registryStore = await IdbRegistryStore.open(peerId)
     const node = new LitNode({
       rpc: new Libp2pNodeRpc(service, peerId),
       directory: meshDirectory(peer, { includeSelf: true }),
       store,
+      registryStore,
+      identityKey: peer.privateKey,
       auth: init.auth ?? new AuthVerifier(),
       config: { ...init.config, faults: init.faults ?? {} }
     })
     await node.start()
     const opened = store
+    const openedRegistry = registryStore
     return {
       peer,
       node,
@@ -60,11 +67,13 @@ export async function startNodeTab (init: NodeTabInit): Promise<NodeTab> {
         await node.stop()
         await service.stop()
         await opened.close()
+        await openedRegistry.close()
         await peer.stop()
       }
     }
   } catch (err) {
     await store?.close()
+    await registryStore?.close()
     await service.stop()
     await peer.stop()
     throw err

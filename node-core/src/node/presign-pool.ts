@@ -4,9 +4,9 @@
  * Every committee member is the allocator of the presignatures it starts. In
  * the background, at low priority — one allocator run at a time per node,
  * none while a sign request is served, a pause between runs — it keeps
- * `target` usable presignatures of its own for each PKP: participants = the
- * online committee members (≥ 2t+1, itself among them, recent culprits left
- * out), a random session, `presign/start` to the others.
+ * `target` usable presignatures of its own for each PKP: participants = itself
+ * and 2t online committee members picked at random (recent culprits left out),
+ * a random session, `presign/start` to the others.
  *
  * A presignature is handed out only by its allocator and only once
  * (`presign/lease`, leased to the calling peer, never leased again); with none
@@ -51,6 +51,13 @@ export interface PresignPoolConfig {
   quietMs: number
   /** Usable presignatures at or below which a run starts even while signing (default target / 4, at least 1). */
   lowWater?: number
+  /**
+   * Who takes part in a run: 'minimal' (default) = exactly 2t+1, the allocator
+   * and 2t others at random; 'all' = every online committee member, which lets
+   * a signature tolerate bad or missing shares at the cost of every member
+   * working on every presignature and signature (tests of share faults use it).
+   */
+  participants?: 'minimal' | 'all'
 }
 
 export const DEFAULT_PRESIGN_POOL_CONFIG: PresignPoolConfig = {
@@ -230,8 +237,19 @@ export class PresignPool {
     const self = this.ctx.rpc.self
     if (!record.committee.includes(self)) return undefined
     const now = this.ctx.clock.now()
-    const participants = record.committee.filter((p) => p === self || (online.has(p) && (this.cooldown.get(p) ?? 0) <= now))
-    return participants.length >= 2 * record.publicKeySet.degree + 1 ? participants : undefined
+    const need = 2 * record.publicKeySet.degree + 1
+    const others = record.committee.filter((p) => p !== self && online.has(p) && (this.cooldown.get(p) ?? 0) <= now)
+    if (others.length < need - 1) return undefined
+    if (this.config.participants === 'all') return record.committee.filter((p) => p === self || others.includes(p))
+    // Exactly 2t+1 (docs/ecdsa.md §3): every participant must sign with it later, so each
+    // extra one would only add presign and signing work. The others are a random pick, so
+    // runs spread over the committee and a presignature survives any member's absence
+    // somewhere in the pool.
+    const picked = new Set<string>([self])
+    const random = crypto.getRandomValues(new Uint32Array(others.length))
+    const shuffled = others.map((p, i) => ({ p, k: random[i] })).sort((a, b) => a.k - b.k).map(({ p }) => p)
+    for (const p of shuffled) { if (picked.size >= need) break; picked.add(p) }
+    return record.committee.filter((p) => picked.has(p))
   }
 
   /** Whether 2t+1 of a presignature's participants are online. */
@@ -255,6 +273,12 @@ export class PresignPool {
     const abort = new AbortController()
     const onStop = (): void => { abort.abort() }
     this.stopController.signal.addEventListener('abort', onStop, { once: true })
+    // A participant that goes offline can never finish the run: give it up now rather than at the
+    // round deadline, which would also hold up every lease waiting for this allocator (one run at a time).
+    const unsubscribe = this.ctx.directory.subscribe(() => {
+      const online = new Set(this.ctx.directory.onlineNodes())
+      if (participants.some((p) => p !== self && !online.has(p))) abort.abort()
+    })
     this.allocating++
     try {
       const run = this.ctx.hub.run({
@@ -294,6 +318,7 @@ export class PresignPool {
       op.fail(describeError(err))
       throw err
     } finally {
+      unsubscribe()
       this.allocating--
       this.stopController.signal.removeEventListener('abort', onStop)
     }
@@ -348,7 +373,7 @@ export class PresignPool {
     const address = await callerAddress(this.ctx.auth, req.auth)
     const record = await this.ctx.store.getPkp(req.tokenId)
     if (record === undefined) throw new NotFoundError('unknown PKP')
-    assertMayUsePkp(address, record)
+    assertMayUsePkp(address, record, this.ctx)
     const op = this.ctx.ops.begin(randomHex(16), 'lease', caller)
     try {
       let picked = await this.pick(record, req.count, caller)

@@ -5,7 +5,8 @@
  * without 0x; crypto payloads inside them use the versioned wire formats of
  * crypto/ and protocols/ and are decoded (and validated) by the receiver.
  */
-import { defineRpc, jsonCodec, schema as s, type Infer } from '../net/rpc/index.js'
+import { MalformedMessageError } from '../errors.js'
+import { defineRpc, jsonCodec, schema as s, type Infer, type Schema } from '../net/rpc/index.js'
 
 /** A libp2p PeerId in its base58 text form (Ed25519 ids are 52 characters). */
 export const peerIdString = s.string({ minLength: 8, maxLength: 128, pattern: /^[1-9A-HJ-NP-Za-km-z]+$/ })
@@ -235,8 +236,132 @@ export const DecryptShareRequest = defineRpc({
   response: jsonCodec(s.object({ share: s.hex({ maxBytes: 512 }) }), 'decrypt share')
 })
 
+// ---------------------------------------------------------------- registry (docs/registry.md, wiring)
+
+/** A registry token id: 0x + 64 lower-case hex digits (registry.md §3). */
+export const registryTokenIdSchema = s.string({ minLength: 66, maxLength: 66, pattern: /^0x[0-9a-f]{64}$/ })
+
+export const MAX_REGISTRY_JSON_DEPTH = 6
+/** Certificates one `registry/certificates` answer carries at most. */
+export const MAX_CERTIFICATES_PER_ANSWER = 32
+/** History entries a `registry/state` answer summarises (the newest). */
+export const MAX_STATE_HISTORY = 64
+
+/**
+ * Any JSON value up to a small depth (the request's byte limit bounds its size).
+ * Registry operations and certificates travel this way and are parsed by the
+ * registry's own strict parser (registry/operation-codec.ts) in the handler, so
+ * a malformed one is refused with ERR_REGISTRY_MALFORMED naming the field.
+ */
+export function jsonValue (maxDepth = MAX_REGISTRY_JSON_DEPTH): Schema<unknown> {
+  const check = (value: unknown, path: string, depth: number): unknown => {
+    if (value === null || typeof value === 'string' || typeof value === 'boolean') return value
+    if (typeof value === 'number') {
+      if (!Number.isFinite(value)) throw new MalformedMessageError(path, 'expected a finite number')
+      return value
+    }
+    if (depth >= maxDepth) throw new MalformedMessageError(path, `nested deeper than ${maxDepth}`)
+    if (Array.isArray(value)) return value.map((v, i) => check(v, `${path}[${i}]`, depth + 1))
+    if (typeof value === 'object') {
+      const proto = Object.getPrototypeOf(value)
+      if (proto !== Object.prototype && proto !== null) throw new MalformedMessageError(path, 'expected a plain object')
+      const out: Record<string, unknown> = {}
+      for (const [k, v] of Object.entries(value)) out[k] = check(v, `${path}.${k}`, depth + 1)
+      return out
+    }
+    throw new MalformedMessageError(path, 'expected a JSON value')
+  }
+  return { parse: (value, path) => check(value, path, 0) }
+}
+
+/** Client → member: countersign an owner-signed operation (registry.md §7). Errors: ERR_REGISTRY_* with the reason. */
+export const RegistryCountersign = defineRpc({
+  name: 'registry/countersign',
+  version: 1,
+  maxRequestBytes: 16 * 1024,
+  maxResponseBytes: 1024,
+  timeoutMs: 10_000,
+  runOnLimitedConnection: true,
+  /** `op`: a SignedOperation (registry.md §5). */
+  request: jsonCodec(s.object({ op: jsonValue() }), 'registry countersign request'),
+  response: jsonCodec(s.object({ nodeId: peerIdString, sig: s.hex({ maxBytes: 256 }) }), 'registry countersignature')
+})
+
+/** Anyone → node: a certificate to verify, apply in nonce order (catching up first when it is ahead) and persist. */
+export const RegistrySubmit = defineRpc({
+  name: 'registry/submit',
+  version: 1,
+  maxRequestBytes: 64 * 1024,
+  maxResponseBytes: 1024,
+  timeoutMs: 15_000,
+  runOnLimitedConnection: true,
+  request: jsonCodec(s.object({ certificate: jsonValue() }), 'registry submit request'),
+  response: jsonCodec(s.object({
+    /** The node's next expected nonce after the submit. */
+    nonce: s.int({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+    /** True when this certificate was new here (false: it was already applied). */
+    applied: s.boolean()
+  }), 'registry submit result')
+})
+
+/** Node or client → node: the certificates of a token from a nonce on, in nonce order (at most 32 a call). */
+export const RegistryCertificates = defineRpc({
+  name: 'registry/certificates',
+  version: 1,
+  maxRequestBytes: 512,
+  maxResponseBytes: 2 * 1024 * 1024,
+  timeoutMs: 10_000,
+  runOnLimitedConnection: true,
+  request: jsonCodec(s.object({
+    tokenId: registryTokenIdSchema,
+    fromNonce: s.int({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+    limit: s.optional(s.int({ min: 1, max: MAX_CERTIFICATES_PER_ANSWER }))
+  }), 'registry certificates request'),
+  response: jsonCodec(s.object({
+    certificates: s.array(jsonValue(), { maxLength: MAX_CERTIFICATES_PER_ANSWER }),
+    /** The answering node's next expected nonce (0: it has no certified state). */
+    nonce: s.int({ min: 0, max: Number.MAX_SAFE_INTEGER })
+  }), 'registry certificates')
+})
+
+const historyEntrySchema = s.object({
+  nonce: s.int({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+  kind: s.oneOf(['mint', 'transfer', 'addPermittedAddress', 'removePermittedAddress', 'addPermittedAction', 'removePermittedAction'] as const),
+  opHash: s.string({ minLength: 66, maxLength: 66, pattern: /^0x[0-9a-f]{64}$/ }),
+  signer: ethAddress,
+  issuedAt: s.int({ min: 1, max: Number.MAX_SAFE_INTEGER })
+})
+
+export const registryStateSchema = s.object({
+  tokenId: registryTokenIdSchema,
+  publicKey: s.string({ minLength: 132, maxLength: 132, pattern: /^0x04[0-9a-f]{128}$/ }),
+  epoch: s.string({ minLength: 1, maxLength: 64 }),
+  committee: s.array(peerIdString, { minLength: 1, maxLength: MAX_NETWORK_MEMBERS }),
+  owner: ethAddress,
+  permittedAddresses: s.array(ethAddress, { maxLength: 64 }),
+  permittedActions: s.array(s.object({ cid: s.string({ minLength: 1, maxLength: 128 }), scope: s.oneOf(['sign-anything', 'personal-sign'] as const) }), { maxLength: 64 }),
+  /** Next expected nonce = number of certified operations. */
+  nonce: s.int({ min: 1, max: Number.MAX_SAFE_INTEGER }),
+  mintedAt: s.int({ min: 1, max: Number.MAX_SAFE_INTEGER }),
+  /** The newest certified operations (at most 64), oldest first. */
+  history: s.array(historyEntrySchema, { maxLength: MAX_STATE_HISTORY })
+})
+export type RegistryStateView = Infer<typeof registryStateSchema>
+
+/** Client → node: a token's certified registry entry as this node holds it (absent: none here). */
+export const RegistryStateRequest = defineRpc({
+  name: 'registry/state',
+  version: 1,
+  maxRequestBytes: 256,
+  maxResponseBytes: 64 * 1024,
+  timeoutMs: 5_000,
+  runOnLimitedConnection: true,
+  request: jsonCodec(s.object({ tokenId: registryTokenIdSchema }), 'registry state request'),
+  response: jsonCodec(s.object({ state: s.optional(registryStateSchema) }), 'registry state')
+})
+
 /** Every protocol a node serves (for registration and the docs table). */
 export const NODE_PROTOCOLS = [
   SessionMessage, GenesisStart, PresignStart, NetworkInfo, MintStart, OperationStatus, PkpList, PresignLease,
-  SignShareRequest, DecryptShareRequest
+  SignShareRequest, DecryptShareRequest, RegistryCountersign, RegistrySubmit, RegistryCertificates, RegistryStateRequest
 ] as const

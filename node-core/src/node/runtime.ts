@@ -49,6 +49,7 @@ export class PeerRuntime {
   private state: LifecycleState = 'idle'
   private error: string | null = null
   private libp2pInstance: BrowserLibp2p | undefined
+  private key: PrivateKey | undefined
   private mesh: Mesh | undefined
   private readonly listeners = new Set<(s: PeerRuntimeSnapshot) => void>()
 
@@ -65,12 +66,19 @@ export class PeerRuntime {
     return this.libp2pInstance
   }
 
+  /** The peer's identity key (a node countersigns registry operations with it). */
+  get privateKey (): PrivateKey {
+    if (this.key == null) throw new LitError('peer not started', 'ERR_NOT_STARTED')
+    return this.key
+  }
+
   async start (): Promise<void> {
     this.setState(transition(this.state, 'starting'))
     try {
       const privateKey: PrivateKey = this.init.identity != null
         ? await loadOrCreatePeerKey(this.init.identity.store, this.init.identity.slot)
         : await newPeerKey()
+      this.key = privateKey
       const libp2p = await createBrowserLibp2p({ privateKey, listen: this.init.role === 'node' })
       this.libp2pInstance = libp2p
       const url = this.init.relayInfoUrl ?? RELAY_INFO_PATH

@@ -3,7 +3,8 @@
  * request, take the presignature durably, compute this signer's share.
  *
  * Checks, in order: the PKP is known here; the caller's auth address is its
- * minter; the signer set is sorted, includes this node, has ≥ 2t+1 members,
+ * owner or a permitted address in this node's certified registry state (before
+ * the PKP's mint is certified here: its minter; caller-auth.ts); the signer set is sorted, includes this node, has ≥ 2t+1 members,
  * all of them participants of the presignature. Then the presignature is
  * taken: the store has committed its tombstone before the secret is read, so
  * a crash loses a presignature but never reuses one, and a second request
@@ -30,7 +31,7 @@ export interface SignShareInput {
 
 export class SignService {
   constructor (
-    private readonly ctx: Pick<NodeContext, 'rpc' | 'store' | 'ops' | 'auth' | 'faults' | 'log' | 'changed'>,
+    private readonly ctx: Pick<NodeContext, 'rpc' | 'store' | 'ops' | 'auth' | 'registry' | 'faults' | 'log' | 'changed'>,
     /** The presignature pool pauses its background runs while a share is being made. */
     private readonly beginSigning: () => () => void = () => () => {}
   ) {}
@@ -52,20 +53,19 @@ export class SignService {
     try {
       const record = await this.ctx.store.getPkp(req.tokenId)
       if (record === undefined) throw new NotFoundError('unknown PKP')
-      assertMayUsePkp(await callerAddress(this.ctx.auth, req.auth), record)
+      assertMayUsePkp(await callerAddress(this.ctx.auth, req.auth), record, this.ctx)
       const me = record.committee.indexOf(this.ctx.rpc.self) + 1
       const t = record.publicKeySet.degree
       const { signers } = req
       for (let i = 1; i < signers.length; i++) if (signers[i] <= signers[i - 1]) throw new BadRequestError('signers must be sorted ascending and distinct')
       if (!signers.includes(me)) throw new BadRequestError('this node is not among the signers')
       if (signers.length < 2 * t + 1) throw new BadRequestError(`${signers.length} signers, need 2t+1 = ${2 * t + 1}`)
-      const entry = (await this.ctx.store.listPresignatures(req.tokenId)).find((e) => e.id === req.presignatureId)
-      if (entry !== undefined) {
+      // Durable single use (§8); PresignatureUsedError / PresignatureNotFoundError map to their codes.
+      // A request naming signers outside the presignature is refused in the same transaction, before the take.
+      const presignature = await this.ctx.store.takePresignature(req.tokenId, req.presignatureId, (entry) => {
         const missing = signers.filter((id) => !entry.participants.includes(id))
         if (missing.length > 0) throw new BadRequestError(`signers ${missing.join(', ')} took no part in the presignature`)
-      }
-      // Durable single use (§8); PresignatureUsedError / PresignatureNotFoundError map to their codes.
-      const presignature = await this.ctx.store.takePresignature(req.tokenId, req.presignatureId)
+      })
       const request: SignRequest = { messageHash: hexToBytes(req.messageHash), signers, entropy: hexToBytes(req.entropy) }
       let share = honestMajorityEcdsa.signShare(presignature, request)
       if (this.ctx.faults.corruptShares === true) share = corruptSignatureShare(share)

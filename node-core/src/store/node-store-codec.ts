@@ -163,7 +163,7 @@ export function presignatureEntryFromRow (row: PresignatureRow): PresignatureEnt
 
 /** Decode a taken presignature's secret bytes, and check they are the one asked for. */
 export function presignatureFromBytes (presignatureId: string, bytes: Uint8Array): Presignature {
-  const p = decodeOrCorrupt(`presignature ${presignatureId}`, () => Presignature.fromBytes(bytes))
+  const p = decodeOrCorrupt(`presignature ${presignatureId}`, () => Presignature.fromBytes(bytes, { lazyParties: true }))
   if (p.id !== presignatureId || p.consumed) throw new CorruptRecordError(`presignature ${presignatureId}`)
   return p
 }

@@ -154,6 +154,8 @@ export class IdbNodeStore implements NodeStore {
   private db: Db | undefined
   private readonly key: CryptoKey
   private readonly now: () => number
+  private readonly pkpCache = new Map<string, PkpRecord>()
+  private readonly shareCache = new Map<string, KeyShare<SecpPoint>>()
 
   private constructor (nodeId: string, db: Db, key: CryptoKey, now: () => number) {
     this.nodeId = nodeId
@@ -258,17 +260,23 @@ export class IdbNodeStore implements NodeStore {
 
   async getPkp (tokenId: string): Promise<PkpRecord | undefined> {
     assertName('tokenId', tokenId)
+    const cached = this.pkpCache.get(tokenId)
+    if (cached !== undefined) return copyPkp(cached)
     const row = await this.tx([STORES.pkps], 'readonly', async (tx) => await tx.objectStore(STORES.pkps).get(tokenId))
-    return row === undefined ? undefined : pkpFromRow(row)
+    return row === undefined ? undefined : copyPkp(this.decodePkp(row))
   }
 
   async getPkpShare (tokenId: string): Promise<KeyShare<SecpPoint> | undefined> {
     assertName('tokenId', tokenId)
+    const cached = this.shareCache.get(tokenId)
+    if (cached !== undefined) return cached
     const sealed = await this.tx([STORES.keyShares], 'readonly', async (tx) => await tx.objectStore(STORES.keyShares).get(tokenId))
     if (sealed === undefined) return undefined
     const bytes = await open(this.key, sealed, sealingAad(STORES.keyShares, tokenId))
     try {
-      return pkpShareFromBytes(tokenId, bytes)
+      const share = pkpShareFromBytes(tokenId, bytes)
+      this.shareCache.set(tokenId, share)
+      return share
     } finally {
       bytes.fill(0)
     }
@@ -276,7 +284,19 @@ export class IdbNodeStore implements NodeStore {
 
   async listPkps (): Promise<PkpRecord[]> {
     const rows = await this.tx([STORES.pkps], 'readonly', async (tx) => await tx.objectStore(STORES.pkps).getAll())
-    return rows.map(pkpFromRow)
+    return rows.map((row) => copyPkp(this.pkpCache.get(row.tokenId) ?? this.decodePkp(row)))
+  }
+
+  /**
+   * PKP records and key shares are written once and never change (putPkp refuses
+   * an existing token), so each is decoded (points checked) once per store; the
+   * sign path read them on every request. Sealing protects them at rest; the tab
+   * holds the decoded share while it signs in any case.
+   */
+  private decodePkp (row: Parameters<typeof pkpFromRow>[0]): PkpRecord {
+    const record = pkpFromRow(row)
+    this.pkpCache.set(record.tokenId, record)
+    return record
   }
 
   async putPresignature (tokenId: string, allocator: string, presignature: Presignature): Promise<void> {
@@ -320,7 +340,7 @@ export class IdbNodeStore implements NodeStore {
     return await this.unusedRows(tokenId, allocator, true)
   }
 
-  async takePresignature (tokenId: string, presignatureId: string): Promise<Presignature> {
+  async takePresignature (tokenId: string, presignatureId: string, check?: (entry: PresignatureEntry) => void): Promise<Presignature> {
     assertName('tokenId', tokenId)
     assertName('presignatureId', presignatureId)
     // Spec §8: the tombstone commits before the secret is opened.
@@ -329,6 +349,7 @@ export class IdbNodeStore implements NodeStore {
       const row = await store.get([tokenId, presignatureId])
       if (row === undefined) throw new PresignatureNotFoundError(presignatureId)
       if (row.state !== PRESIGNATURE_UNUSED || row.secret === undefined) throw new PresignatureUsedError(presignatureId)
+      check?.(presignatureEntryFromRow(row))
       await store.put(tombstoneOf(row))
       return row.secret
     })
@@ -354,8 +375,15 @@ export class IdbNodeStore implements NodeStore {
   async close (): Promise<void> {
     const db = this.db
     this.db = undefined
+    this.pkpCache.clear()
+    this.shareCache.clear()
     db?.close()
   }
+}
+
+/** Callers get their own record (the committee array is mutable; the key set is readonly and shared). */
+function copyPkp (record: PkpRecord): PkpRecord {
+  return { ...record, committee: [...record.committee] }
 }
 
 /**

@@ -142,12 +142,13 @@ export class MemoryNodeStore implements NodeStore {
     return this.unused(tokenId, allocator).length
   }
 
-  async takePresignature (tokenId: string, presignatureId: string): Promise<Presignature> {
+  async takePresignature (tokenId: string, presignatureId: string, check?: (entry: PresignatureEntry) => void): Promise<Presignature> {
     const db = this.db
     const key = presignatureKey(tokenId, presignatureId)
     const stored = db.presignatures.get(key)
     if (stored === undefined) throw new PresignatureNotFoundError(presignatureId)
     if (stored.row.state !== PRESIGNATURE_UNUSED || stored.secret === undefined) throw new PresignatureUsedError(presignatureId)
+    check?.(presignatureEntryFromRow(structuredClone(stored.row)))
     // The tombstone replaces the record before the secret is decoded (as in IndexedDB).
     db.presignatures.set(key, { row: tombstoneOf(stored.row) })
     try {

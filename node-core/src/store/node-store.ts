@@ -92,9 +92,11 @@ export interface NodeStore {
    * Durably mark the presignature used (a tombstone replaces it in one
    * transaction that has committed before this resolves), then return its
    * secret part. PresignatureUsedError on a second take, even after a reload;
-   * PresignatureNotFoundError when never stored.
+   * PresignatureNotFoundError when never stored. `check` runs on the unused
+   * entry inside the same transaction, before the tombstone: whatever it throws
+   * is thrown and the presignature stays unused.
    */
-  takePresignature(tokenId: string, presignatureId: string): Promise<Presignature>
+  takePresignature(tokenId: string, presignatureId: string, check?: (entry: PresignatureEntry) => void): Promise<Presignature>
   /** Drop unused presignatures (e.g. ones that can no longer gather 2t+1 signers). Marks them used. */
   discardPresignatures(tokenId: string, presignatureIds: string[]): Promise<void>
 

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest'
 import { privateKeyToAccount } from 'viem/accounts'
 import { parseSiweMessage } from 'viem/siwe'
 import {
-  AuthVerifier, createAuthSig, verifyAuthSig, type AuthSig, AUTH_CLOCK_SKEW_MS, MAX_AUTH_LIFETIME_MS
+  AuthVerifier, createAuthSig, verifyAuthSig, type AuthSig, AUTH_CLOCK_SKEW_MS, MAX_AUTH_LIFETIME_MS, defaultAuthDomains, domainAllowed
 } from '../../src/auth/index.js'
 
 const alice = privateKeyToAccount(`0x${'11'.repeat(32)}`)
@@ -146,5 +146,32 @@ describe('AuthVerifier', () => {
     await verifier.verify(a)
     await verifier.verify(b)
     expect(verifier.stats).toEqual({ hits: 2, misses: 4 }) // a was kept, b was not
+  })
+})
+
+describe('SIWE domains (docs/registry.md §15.6)', () => {
+  it('matches authorities: an entry without a port accepts any port of its host; case does not matter', () => {
+    expect(domainAllowed('localhost', ['localhost'])).toBe(true)
+    expect(domainAllowed('localhost:5173', ['localhost'])).toBe(true)
+    expect(domainAllowed('LOCALHOST:5173', ['localhost:5173'])).toBe(true)
+    expect(domainAllowed('localhost:5174', ['localhost:5173'])).toBe(false)
+    expect(domainAllowed('evil.example', ['localhost', '127.0.0.1'])).toBe(false)
+    expect(domainAllowed('localhost.evil.example', ['localhost'])).toBe(false)
+    expect(domainAllowed('[::1]:8080', ['[::1]'])).toBe(true)
+    expect(domainAllowed('127.0.0.1:5173', defaultAuthDomains())).toBe(true)
+  })
+
+  it('the verifier refuses a message for another domain before caching it, and accepts its own', async () => {
+    const verifier = new AuthVerifier({ now: () => T0, domains: ['app.example'] })
+    await expect(verifier.verify(await sig())).rejects.toMatchObject({ name: 'InvalidAuthSigError', reason: 'wrong-domain' })
+    expect(verifier.size).toBe(0)
+    expect(await verifier.verify(await sig({ domain: 'app.example' }))).toBe(alice.address)
+    expect(() => new AuthVerifier({ domains: [] })).toThrow(/domains/)
+  })
+
+  it('verifyAuthSig checks the domain only when asked to', async () => {
+    const a = await sig({ domain: 'other.example' })
+    expect(await verifyAuthSig(a, { now: T0 })).toBe(alice.address)
+    await expect(verifyAuthSig(a, { now: T0, domains: ['localhost'] })).rejects.toMatchObject({ reason: 'wrong-domain' })
   })
 })

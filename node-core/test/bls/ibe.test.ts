@@ -116,6 +116,24 @@ describe('threshold IBE (Boneh–Franklin + FO)', () => {
     expect((err as NotEnoughSharesError).culprits).toEqual([2])
   })
 
+  it('optimistic combine (§4.0): good shares open without verification; a bad unused share is not looked at; a bad used one is named', () => {
+    const shares = dealBls(5)
+    const pks = shares[0].publicKeySet // 4 of 5
+    const pt = utf8('optimistic')
+    const ct = ibeEncrypt(pks.publicKey, ID, pt, { rng: seededRng('opt') })
+    const dec: BlsDecryptionShare[] = shares.map((ks) => ibeDecryptionShare(ks, ID))
+    expect(combineAndDecrypt(pks, ID, ct, dec)).toEqual({ plaintext: pt, culprits: [] })
+    expect(combineAndDecrypt(pks, ID, ct, dec, { verifyFirst: true })).toEqual({ plaintext: pt, culprits: [] })
+    // Share 5 is bad but the 4 smallest ids suffice: the plaintext is authentic, nothing is named.
+    const lastBad = [...dec.slice(0, 4), { id: 5, point: dec[4].point.add(BlsG2.BASE) }]
+    expect(combineAndDecrypt(pks, ID, ct, lastBad)).toEqual({ plaintext: pt, culprits: [] })
+    // With verifyFirst every share is checked, so it is named.
+    expect(combineAndDecrypt(pks, ID, ct, lastBad, { verifyFirst: true })).toEqual({ plaintext: pt, culprits: [5] })
+    // Share 1 is bad and used by the optimistic try: the AEAD refuses, the fallback names it.
+    const firstBad = [{ id: 1, point: dec[0].point.add(BlsG2.BASE) }, ...dec.slice(1)]
+    expect(combineAndDecrypt(pks, ID, ct, firstBad)).toEqual({ plaintext: pt, culprits: [1] })
+  })
+
   it('refuses signature shares as decryption shares (separate DSTs)', () => {
     const shares = dealBls(3)
     const pks = shares[0].publicKeySet

@@ -10,7 +10,7 @@ import { ProtocolAbortError, InvalidArgumentError } from '../../src/errors.js'
 import {
   Presignature, PresignatureReusedError, EcdsaAbortCode, signShare, combineSignatureShares, verifySignatureShare,
   verifySignatureShares, encodeSignatureShare, decodeSignatureShare, encodePresignaturePublic, decodePresignaturePublic, signingNonce,
-  interpolateAt, invertPublic
+  interpolateAt, invertPublic, readPresignatureHeader
 } from '../../src/crypto/ecdsa/index.js'
 import { runPresignInMemory, honestMajorityEcdsa } from '../../src/protocols/presign/index.js'
 import { keyFor, ids, requestFor, caught } from './helpers.js'
@@ -216,6 +216,21 @@ describe('thresholds and misuse', () => {
     const err = caught(() => combineSignatureShares(pres5.get(1)!.public, req5, tampered5))
     expect(err).toBeInstanceOf(ProtocolAbortError)
     expect(err.culprits).toEqual([1, 2])
+    // checkSharesLater (5.6.2′): only the signature is checked, which holds; the deferred share check names both.
+    const later = combineSignatureShares(pres5.get(1)!.public, req5, tampered5, undefined, { checkSharesLater: true })
+    expect(later.culprits).toEqual([])
+    expect(secp256k1.verify(Uint8Array.from(Buffer.from(later.signature.signature.slice(2, 130), 'hex')), req5.messageHash, later.signature.publicKey, { prehash: false })).toBe(true)
+    expect(verifySignatureShares(pres5.get(1)!.public, req5, tampered5)).toEqual([1, 2])
+  })
+
+  it('checkSharesLater still refuses a single bad share (the signature fails) and names it', () => {
+    const first = ids(2 * t + 1)
+    const pres = runPresignInMemory(keys, ids(n), seededRng('later-one-bad'))
+    const req = requestFor('later one bad', first)
+    const shares = first.map((id) => signShare(pres.get(id)!, req)).map((s) => s.signer === 2 ? { ...s, s: mod(s.s + 1n, Secp256k1.order) } : s)
+    const err = caught(() => combineSignatureShares(pres.get(1)!.public, req, shares, undefined, { checkSharesLater: true }))
+    expect(err).toBeInstanceOf(ProtocolAbortError)
+    expect(err.culprits).toEqual([2])
   })
 
   it('combine refuses a signature that does not verify even when every share checks (wrong public key in the presignature)', () => {
@@ -249,5 +264,32 @@ describe('thresholds and misuse', () => {
     expect(caught(() => decodeSignatureShare(Uint8Array.from([...bytes, 0]))).name).toBe('MalformedMessageError')
     const flipped = bytes.slice(); flipped[2] ^= 1
     expect(caught(() => decodeSignatureShare(flipped)).name).toBe('MalformedMessageError')
+  })
+})
+
+describe('presignature loading', () => {
+  const keys = keyFor(5, 1, 'loading')
+  const presigs = runPresignInMemory(keys, [1, 3, 4], seededRng('loading-presign'))
+  const p = presigs.get(3)!
+
+  it('reads the header (id, degree, participants) without the points', () => {
+    const bytes = encodePresignaturePublic(p.public)
+    const header = readPresignatureHeader(bytes)
+    expect(header.degree).toBe(1)
+    expect(header.participants).toEqual([1, 3, 4])
+    expect(Buffer.from(header.id).toString('hex')).toBe(Buffer.from(p.public.id).toString('hex'))
+    expect(() => readPresignatureHeader(bytes.subarray(0, 10))).toThrow(/PresignPublic|malformed/i)
+    expect(() => readPresignatureHeader(p.toBytes())).toThrow() // a whole presignature has another wire kind
+  })
+
+  it('a lazily loaded presignature signs the same share, and decodes its parties on demand', () => {
+    const req = requestFor('lazy', [1, 3, 4])
+    const eager = signShare(Presignature.fromBytes(p.toBytes()), req)
+    const lazy = Presignature.fromBytes(p.toBytes(), { lazyParties: true })
+    const share = signShare(lazy, req)
+    expect(share.s).toBe(eager.s)
+    expect(verifySignatureShare(p.public, req, share)).toBe(true)
+    const parties = lazy.public.parties
+    for (const id of [1, 3, 4]) expect(parties.get(id)!.A.equals(p.public.parties.get(id)!.A)).toBe(true)
   })
 })

@@ -22,7 +22,7 @@ const CORRUPT = 1
 const SILENT = 2
 
 beforeAll(async () => {
-  net = await startNetwork(5, { seed: 'faults', config: { genesisMinNodes: 99, log: process.env.BQ_DEBUG ? (c, l, m) => { if (l !== 'debug') console.log(c, l, m) } : undefined }, faults: { [CORRUPT]: { corruptShares: true }, [SILENT]: { silent: true } } })
+  net = await startNetwork(5, { seed: 'faults', config: { genesisMinNodes: 99, presignParticipants: 'all', log: process.env.BQ_DEBUG ? (c, l, m) => { if (l !== 'debug') console.log(c, l, m) } : undefined }, faults: { [CORRUPT]: { corruptShares: true }, [SILENT]: { silent: true } } })
   auth = await authSigFor(owner)
   pkp = await mintByRpc(net.client, net.peers, 1, auth)
 })

@@ -14,8 +14,8 @@ import {
   combineSignatureShares, decodePresignaturePublic, decodeSignatureShare, type PresignaturePublic, type SignRequest, type SignatureShare
 } from '../../src/crypto/ecdsa/index.js'
 import { decodePublicKeySet } from '../../src/protocols/dkg/index.js'
-import { MemoryNodeStorage, MemoryNodeStore } from '../../src/store/index.js'
-import { MemoryNetwork, memoryPeerIds } from '../../src/node/memory-transport.js'
+import { MemoryNodeStorage, MemoryNodeStore, MemoryRegistryStorage, MemoryRegistryStore } from '../../src/store/index.js'
+import { MemoryNetwork, memoryPeerIds, memoryPeerKey } from '../../src/node/memory-transport.js'
 import { LitNode, type LitNodeConfig } from '../../src/node/lit-node.js'
 import type { AuthSigVerifier } from '../../src/node/caller-auth.js'
 import type { NodeFaults } from '../../src/node/faults.js'
@@ -44,6 +44,8 @@ export interface TestNetwork {
   peers: string[]
   nodes: Map<string, LitNode>
   storage: MemoryNodeStorage
+  /** The nodes' registry stores (votes, certificates), kept across reloads. */
+  registryStorage: MemoryRegistryStorage
   client: NodeRpc
   /** Stop a node and start a new LitNode on the same stored state (a tab reload). */
   reload(peer: string): Promise<LitNode>
@@ -69,6 +71,7 @@ export async function startNetwork (n: number, opts: {
   const net = new MemoryNetwork()
   const peers = memoryPeerIds(n, opts.seed ?? 'net').sort()
   const storage = new MemoryNodeStorage()
+  const registryStorage = new MemoryRegistryStorage()
   const nodes = new Map<string, LitNode>()
   const config = { ...FAST, ...opts.config }
   const make = async (peer: string): Promise<LitNode> => {
@@ -77,6 +80,8 @@ export async function startNetwork (n: number, opts: {
       rpc: net.endpoint(peer),
       directory: net.directory(peer),
       store: new MemoryNodeStore(peer, { storage }),
+      registryStore: new MemoryRegistryStore(peer, registryStorage),
+      identityKey: memoryPeerKey(peer),
       auth: testAuthVerifier,
       config: { ...config, faults: opts.faults?.[i] ?? {} }
     })
@@ -93,6 +98,7 @@ export async function startNetwork (n: number, opts: {
     peers,
     nodes,
     storage,
+    registryStorage,
     client,
     reload: async (peer) => {
       await nodes.get(peer)!.stop()

@@ -3,6 +3,7 @@
  * implementations, plus what only IndexedDB has: sealing at rest.
  */
 import { describe, it, expect, beforeAll, afterEach, vi } from 'vitest'
+import { InvalidArgumentError } from '../../src/errors.js'
 // idb needs the IDB classes as globals; each test still opens its own IDBFactory (a fresh "browser profile").
 import 'fake-indexeddb/auto'
 import { IDBFactory, IDBObjectStore } from 'fake-indexeddb'
@@ -217,6 +218,20 @@ describe.each(harnesses)('$name', ({ backing }) => {
     // A used presignature can never be stored again.
     await expect(store.putPresignature(tok, ALLOC_1, presigs[0])).rejects.toMatchObject({ code: 'ERR_PRESIGNATURE_EXISTS' })
     await expect(store.takePresignature(tok, presigs[0].id)).rejects.toMatchObject({ name: 'PresignatureUsedError' })
+  })
+
+  it('a take whose check throws changes nothing; the check sees the entry', async () => {
+    const store = await fresh()
+    const tok = pkp1.record.tokenId
+    await store.putPresignature(tok, ALLOC_1, presigs[0])
+    const seen: string[] = []
+    const refusal = new InvalidArgumentError('signers', 'not in this presignature')
+    await expect(store.takePresignature(tok, presigs[0].id, (entry) => { seen.push(entry.id); expect(entry.participants).toEqual(presigs[0].public.participants); throw refusal })).rejects.toBe(refusal)
+    expect(seen).toEqual([presigs[0].id])
+    expect(await store.countPresignatures(tok)).toBe(1)
+    const taken = await store.takePresignature(tok, presigs[0].id, () => {})
+    expect(hex(taken.toBytes())).toBe(hex(presigs[0].toBytes()))
+    expect(await store.countPresignatures(tok)).toBe(0)
   })
 
   it('lets only one of two concurrent takes succeed', async () => {

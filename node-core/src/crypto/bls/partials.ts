@@ -21,6 +21,8 @@ export interface G2Partial {
 export interface CombineOptions {
   /** Randomness for the batch-verification coefficients (docs/bls.md §3.2). */
   readonly rng?: Rng
+  /** combineAndDecrypt: verify every share before opening (no optimistic first try, docs/ibe.md §4.0). */
+  readonly verifyFirst?: boolean
 }
 
 /** Bits of each batch-verification coefficient ρ_i: a bad share slips through with probability 2^-128. */
@@ -90,6 +92,25 @@ export function findInvalidPartials (publicKeySet: PublicKeySet<G1Point>, h: G2P
   const { candidates, culprits } = sanitise(publicKeySet, partials)
   for (const id of findInvalid(publicKeySet, h, candidates, opts.rng ?? secureRng)) culprits.add(id)
   return [...culprits].sort((a, b) => a - b)
+}
+
+/**
+ * Spec 3.7: interpolate from the t+1 structurally sound shares with the smallest ids
+ * WITHOUT the pairing checks — only for callers that authenticate the result another
+ * way (IBE decryption: the AEAD tag and the FO check fail for a wrong key). Undefined
+ * with fewer than t+1 sound shares; `culprits` are the shares sanitising refused.
+ */
+export function interpolatePartialsUnchecked (publicKeySet: PublicKeySet<G1Point>, partials: readonly G2Partial[]): { point: G2Point, culprits: ParticipantId[] } | undefined {
+  assertBlsKeySet(publicKeySet)
+  if (!Array.isArray(partials)) throw new InvalidArgumentError('shares', 'not an array')
+  const { candidates, culprits } = sanitise(publicKeySet, partials)
+  const needed = publicKeySet.degree + 1
+  if (candidates.length < needed) return undefined
+  const used = candidates.slice(0, needed)
+  const ids = used.map((p) => p.id)
+  const lambdas = lagrangeCoefficients(BlsG2, ids, 0n)
+  const point = msmG2(used.map((p) => p.point), ids.map((id) => lambdas.get(id)!))
+  return { point, culprits: [...culprits].sort((a, b) => a - b) }
 }
 
 /**

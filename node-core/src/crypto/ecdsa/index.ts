@@ -23,7 +23,7 @@ export {
   encodePresignaturePublic, decodePresignaturePublic, readPresignatureHeader, type PresignatureHeader, presignatureIdHex
 } from './presignature.js'
 export {
-  type SignRequest, type SignatureShare, type EcdsaSignature, type CombineResult, type SigningNonce,
+  type SignRequest, type SignatureShare, type EcdsaSignature, type CombineResult, type SigningNonce, type CombineOptions as SignatureCombineOptions,
   validateSignRequest, rerandomiser, signingNonce, signShare, verifySignatureShare, verifySignatureShares, combineSignatureShares,
   encodeSignatureShare, decodeSignatureShare, assertShareFrom, MAX_ENTROPY_BYTES
 } from './sign.js'

@@ -94,9 +94,10 @@ export class Presignature {
       .scalar(Secp256k1, this.#alpha).scalar(Secp256k1, this.#beta).finish()
   }
 
-  static fromBytes (bytes: Uint8Array): Presignature {
+  /** `lazyParties`: see ReadPublicOptions (for a party's own sealed presignatures only). */
+  static fromBytes (bytes: Uint8Array, opts: ReadPublicOptions = {}): Presignature {
     const r = new Reader(bytes, 'Presignature').header(WireKind.Presignature)
-    const pub = readPublic(r)
+    const pub = readPublic(r, opts)
     const me = r.participant('me')
     if (!pub.participants.includes(me)) throw new MalformedMessageError('Presignature.me', `${me} is not a participant`)
     const flag = r.u8('consumed')
@@ -159,11 +160,33 @@ function writePublic (w: Writer, pub: PresignaturePublic): void {
   }
 }
 
-function readPublic (r: Reader): PresignaturePublic {
+/** How to read a PresignaturePublic: `lazyParties` defers the per-party points until first use. */
+interface ReadPublicOptions {
+  /**
+   * Only for bytes this party sealed itself (authenticated at rest): signing needs
+   * R but not the 3·|P| party points, whose decompression was most of the cost
+   * of loading a presignature. They are decoded, and checked, on first access.
+   */
+  lazyParties?: boolean
+}
+
+function readPublic (r: Reader, opts: ReadPublicOptions = {}): PresignaturePublic {
   const { id, degree, participants } = readHeaderFields(r)
   const publicKey = r.point(Secp256k1, 'publicKey')
   const R = r.point(Secp256k1, 'R')
   const w = r.scalar(Secp256k1, 'w')
+  if (opts.lazyParties === true) {
+    const raw = r.raw(participants.length * 3 * Secp256k1.pointBytes, 'parties')
+    let parties: Map<ParticipantId, PresignPartyPublic> | undefined
+    return {
+      id, degree, participants, publicKey, R, w,
+      get parties () { return (parties ??= readParties(new Reader(raw, 'PresignPublic'), participants)) }
+    }
+  }
+  return { id, degree, participants, publicKey, R, w, parties: readParties(r, participants) }
+}
+
+function readParties (r: Reader, participants: readonly ParticipantId[]): Map<ParticipantId, PresignPartyPublic> {
   const parties = new Map<ParticipantId, PresignPartyPublic>()
   for (const pid of participants) {
     const A = r.point(Secp256k1, `A[${pid}]`)
@@ -172,5 +195,5 @@ function readPublic (r: Reader): PresignaturePublic {
     const E = eBytes.every((b) => b === 0) ? Secp256k1.ZERO : new Reader(eBytes, 'PresignPublic').point(Secp256k1, `E[${pid}]`)
     parties.set(pid, { A, Y, E })
   }
-  return { id, degree, participants, publicKey, R, w, parties }
+  return parties
 }

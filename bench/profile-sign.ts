@@ -1,0 +1,76 @@
+/**
+ * Where the time of a warm pkpSign goes, tab by tab: a diagnostic, not a benchmark.
+ * Starts the relay, web server, N node tabs (?pool=POOL) and the dashboard in one
+ * headless Chromium, mints, waits for full pools, then CPU-profiles every tab (CDP
+ * Profiler, 200 µs sampling) during COUNT sequential signatures. Writes the raw
+ * profiles to /tmp/prof-<i>.cpuprofile (0 = dashboard; open them in Chrome DevTools),
+ * logs each node's own sign-request durations, and prints JSON: per tab the profiled
+ * milliseconds and the top self-time functions.
+ *
+ *   N=5 POOL=16 COUNT=30 scripts/with-netns.sh tsx bench/profile-sign.ts > prof.json
+ */
+import { chromium, type CDPSession, type Page } from '@playwright/test'
+import { writeFileSync } from 'node:fs'
+import { CHROMIUM, CHROMIUM_ARGS, CHROMIUM_PERMISSIONS, freePort, runDir, startRelayProc, startWebProc } from '../e2e/harness.js'
+
+const N = Number(process.env.N ?? 5)
+const COUNT = Number(process.env.COUNT ?? 15)
+const sleep = async (ms: number): Promise<void> => { await new Promise(r => setTimeout(r, ms)) }
+const log = (s: string): void => { process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${s}\n`) }
+
+const dir = runDir(`prof-${process.pid}`)
+const relayFile = `${dir}/relay.json`
+const relay = await startRelayProc(await freePort(), relayFile)
+const web = await startWebProc(await freePort(), relayFile, `${dir}/dist`)
+const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
+try {
+  const ctx = await browser.newContext({ permissions: CHROMIUM_PERMISSIONS })
+  const nodes: Page[] = []
+  for (let i = 0; i < N; i++) { const p = await ctx.newPage(); await p.goto(`${web.url}/node.html?node=p${i}&pool=${process.env.POOL ?? 8}`); nodes.push(p) }
+  const dash = await ctx.newPage()
+  await dash.goto(`${web.url}/`)
+  for (;;) {
+    const s = await dash.evaluate(async () => { const s = window.__litTest?.snapshot(); const info = await window.__litTest?.client?.networkInfo().catch(() => null); return { n: s?.network.nodes.length ?? 0, full: s?.network.fullMesh ?? false, m: info?.networkKey?.members.length ?? 0 } }).catch(() => ({ n: 0, full: false, m: 0 }))
+    if (s.n === N && s.full && s.m > 0) break
+    await sleep(500)
+  }
+  log('ready; minting')
+  const m = await dash.evaluate(async () => await window.__litTest!.client!.mint())
+  log(`mint ${m.ms} ms`)
+  const pool = async (): Promise<number> => (await dash.evaluate(async () => await window.__litTest!.client!.listPkps())).find(p => p.tokenId === m.pkp.tokenId)?.pool ?? 0
+  let level = 0; let t = Date.now()
+  for (;;) { await sleep(1000); const l = await pool(); if (l > level) { level = l; t = Date.now() } if (level > 0 && Date.now() - t > 8000) break }
+  log(`pool ${level}`)
+  await dash.evaluate(async ([p]) => await window.__litTest!.client!.sign(p, { count: 1, concurrency: 1 }), [m.pkp] as const)
+  await sleep(5000)
+  const pages = [dash, ...nodes]
+  const sessions: CDPSession[] = []
+  for (const p of pages) { const s = await ctx.newCDPSession(p); await s.send('Profiler.enable'); await s.send('Profiler.setSamplingInterval', { interval: 200 }); sessions.push(s) }
+  for (const s of sessions) await s.send('Profiler.start')
+  const r = await dash.evaluate(async ([p, c]) => await window.__litTest!.client!.sign(p, { count: c, concurrency: 1 }), [m.pkp, COUNT] as const)
+  log(`latencies ${r.latenciesMs.map(x => Math.round(x)).join(' ')} failures ${r.failures.length}`)
+  for (const [i, p] of nodes.entries()) {
+    const ops = await p.evaluate(() => (window as any).__litTest.node().operations.filter((o: any) => o.kind === 'sign' && o.endedAt != null).map((o: any) => Math.round(o.endedAt - o.startedAt)))
+    log(`node${i} sign op ms: ${ops.join(' ')}`)
+  }
+  const out: Record<string, unknown> = {}
+  for (let i = 0; i < pages.length; i++) {
+    const { profile } = await sessions[i].send('Profiler.stop') as any
+    writeFileSync(`/tmp/prof-${i}.cpuprofile`, JSON.stringify(profile))
+    const self = new Map<string, number>()
+    const byId = new Map<number, any>(profile.nodes.map((n: any) => [n.id, n]))
+    const dt: number[] = profile.timeDeltas
+    let total = 0
+    profile.samples.forEach((id: number, k: number) => {
+      const n = byId.get(id); const cf = n.callFrame
+      const key = `${cf.functionName || '(anon)'} ${cf.url.split('/').pop()}:${cf.lineNumber}`
+      const d = (dt[k + 1] ?? 0) / 1000
+      self.set(key, (self.get(key) ?? 0) + d); total += d
+    })
+    const top = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([k, v]) => `${v.toFixed(1).padStart(8)} ${k}`)
+    out[i === 0 ? 'dashboard' : `node${i - 1}`] = { totalMs: total, top }
+  }
+  console.log(JSON.stringify(out, null, 1))
+} finally {
+  await browser.close().catch(() => {}); await relay.stop().catch(() => {}); await web.stop().catch(() => {})
+}
