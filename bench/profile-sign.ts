@@ -46,15 +46,16 @@ try {
   const pages = [dash, ...nodes]
   const sessions: CDPSession[] = []
   for (const p of pages) { const s = await ctx.newCDPSession(p); await s.send('Profiler.enable'); await s.send('Profiler.setSamplingInterval', { interval: 200 }); sessions.push(s) }
-  for (const s of sessions) await s.send('Profiler.start')
+  const PROFILE = process.env.PROFILE !== '0'
+  if (PROFILE) for (const s of sessions) await s.send('Profiler.start')
   const r = await dash.evaluate(async ([p, c]) => await window.__litTest!.client!.sign(p, { count: c, concurrency: 1 }), [m.pkp, COUNT] as const)
   log(`latencies ${r.latenciesMs.map(x => Math.round(x)).join(' ')} failures ${r.failures.length}`)
   for (const [i, p] of nodes.entries()) {
-    const ops = await p.evaluate(() => (window as any).__litTest.node().operations.filter((o: any) => o.kind === 'sign' && o.endedAt != null).map((o: any) => Math.round(o.endedAt - o.startedAt)))
-    log(`node${i} sign op ms: ${ops.join(' ')}`)
+    const ops = await p.evaluate(() => (window as any).__litTest.node().operations.filter((o: any) => o.kind === 'sign' && o.endedAt != null).map((o: any) => `${Math.round(o.endedAt - o.startedAt)}[${String(o.detail ?? '').replace(/^\S+ /, '')}]`))
+    log(`node${i} sign ops (ms [phases]): ${ops.join(' ')}`)
   }
   const out: Record<string, unknown> = {}
-  for (let i = 0; i < pages.length; i++) {
+  for (let i = 0; i < pages.length && PROFILE; i++) {
     const { profile } = await sessions[i].send('Profiler.stop') as any
     writeFileSync(`/tmp/prof-${i}.cpuprofile`, JSON.stringify(profile))
     const self = new Map<string, number>()

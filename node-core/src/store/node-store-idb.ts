@@ -156,6 +156,13 @@ export class IdbNodeStore implements NodeStore {
   private readonly now: () => number
   private readonly pkpCache = new Map<string, PkpRecord>()
   private readonly shareCache = new Map<string, KeyShare<SecpPoint>>()
+  /**
+   * Open bytes of the presignatures this store wrote and not yet taken: signing
+   * then needs no AES-GCM open (an asynchronous WebCrypto call, a thread hop
+   * that cost milliseconds on a busy machine). The tombstone still commits
+   * before they are used; after a reload they come from the sealed record.
+   */
+  private readonly openSecrets = new Map<string, Uint8Array>()
 
   private constructor (nodeId: string, db: Db, key: CryptoKey, now: () => number) {
     this.nodeId = nodeId
@@ -302,7 +309,19 @@ export class IdbNodeStore implements NodeStore {
   async putPresignature (tokenId: string, allocator: string, presignature: Presignature): Promise<void> {
     const { row, secret } = presignatureToRow(tokenId, allocator, presignature, this.now(), 0)
     const sealed = await seal(this.key, secret, sealingAad(STORES.presignatures, tokenId, row.id))
+    // The open bytes stay in memory until the presignature is taken (see openSecrets).
+    const kept = secret.slice()
     secret.fill(0)
+    try {
+      await this.putPresignatureRow(tokenId, row, sealed)
+    } catch (err) {
+      kept.fill(0)
+      throw err
+    }
+    this.openSecrets.set(secretKey(tokenId, row.id), kept)
+  }
+
+  private async putPresignatureRow (tokenId: string, row: ReturnType<typeof presignatureToRow>['row'], sealed: Awaited<ReturnType<typeof seal>>): Promise<void> {
     await this.tx([STORES.meta, STORES.presignatures], 'readwrite', async (tx) => {
       const presignatures = tx.objectStore(STORES.presignatures)
       // A used presignature must never come back (its tombstone stays); an unused one is not overwritten.
@@ -353,7 +372,10 @@ export class IdbNodeStore implements NodeStore {
       await store.put(tombstoneOf(row))
       return row.secret
     })
-    const bytes = await open(this.key, sealed, sealingAad(STORES.presignatures, tokenId, presignatureId))
+    const key = secretKey(tokenId, presignatureId)
+    const kept = this.openSecrets.get(key)
+    this.openSecrets.delete(key)
+    const bytes = kept ?? await open(this.key, sealed, sealingAad(STORES.presignatures, tokenId, presignatureId))
     try {
       return presignatureFromBytes(presignatureId, bytes)
     } finally {
@@ -370,6 +392,13 @@ export class IdbNodeStore implements NodeStore {
         if (row !== undefined && row.state === PRESIGNATURE_UNUSED) await store.put(tombstoneOf(row))
       }
     })
+    for (const id of presignatureIds) this.dropSecret(tokenId, id)
+  }
+
+  private dropSecret (tokenId: string, id: string): void {
+    const key = secretKey(tokenId, id)
+    this.openSecrets.get(key)?.fill(0)
+    this.openSecrets.delete(key)
   }
 
   async close (): Promise<void> {
@@ -377,8 +406,14 @@ export class IdbNodeStore implements NodeStore {
     this.db = undefined
     this.pkpCache.clear()
     this.shareCache.clear()
+    for (const bytes of this.openSecrets.values()) bytes.fill(0)
+    this.openSecrets.clear()
     db?.close()
   }
+}
+
+function secretKey (tokenId: string, presignatureId: string): string {
+  return `${tokenId}/${presignatureId}`
 }
 
 /** Callers get their own record (the committee array is mutable; the key set is readonly and shared). */

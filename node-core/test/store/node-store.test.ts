@@ -436,12 +436,24 @@ describe('IdbNodeStore at rest', () => {
     await expect(store.getPkpShare(tok2())).rejects.toMatchObject({ name: 'SealedValueError' })
   })
 
+  it('after a restart an unused presignature is opened from its sealed record, whole', async () => {
+    await filled()
+    await store.close()
+    store = await IdbNodeStore.open(NODE_A, { indexedDB })
+    expect(hex((await store.takePresignature(tok1(), presigs[1].id)).toBytes())).toBe(hex(presigs[1].toBytes()))
+    await expect(store.takePresignature(tok1(), presigs[1].id)).rejects.toMatchObject({ name: 'PresignatureUsedError' })
+  })
+
   it('refuses a presignature secret moved to another record, and the target stays used', async () => {
     await filled()
     const key0 = [tok1(), presigs[0].id]
     const key1 = [tok1(), presigs[1].id]
     const row0 = (await rawValues(indexedDB, NODE_A)).get('presignatures')!.get(JSON.stringify(key0)) as { secret: unknown }
     await rawUpdate(indexedDB, NODE_A, 'presignatures', key1, (v) => ({ ...v, secret: row0.secret }))
+    // At rest: the database is changed while the node is not running (a running store holds the
+    // secrets it wrote in memory and would not read them back), then the node starts again.
+    await store.close()
+    store = await IdbNodeStore.open(NODE_A, { indexedDB })
     await expect(store.takePresignature(tok1(), presigs[1].id)).rejects.toMatchObject({ name: 'SealedValueError' })
     await expect(store.takePresignature(tok1(), presigs[1].id)).rejects.toMatchObject({ name: 'PresignatureUsedError' })
     expect(hex((await store.takePresignature(tok1(), presigs[0].id)).toBytes())).toBe(hex(presigs[0].toBytes()))
