@@ -55,7 +55,9 @@ export default defineConfig({
   build: {
     target: 'es2022',
     rollupOptions: {
-      input: { dashboard: resolve('index.html'), node: resolve('node.html') }
+      input: { dashboard: resolve('index.html'), node: resolve('node.html') },
+      // Error classes keep their names (LitError sets `name` from the class): the pages show typed errors by name.
+      output: { keepNames: true }
     }
   }
 })

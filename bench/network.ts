@@ -147,16 +147,19 @@ async function runSize (browser: Browser, webUrl: string, n: number): Promise<Re
 
     // Mint: the first PKP's pools are then timed from empty to full.
     const mints: number[] = []
+    const certifies: number[] = []
     const first = await dashboard.evaluate(async () => await window.__litTest!.client!.mint())
     mints.push(first.ms)
+    certifies.push(first.certifyMs)
     const pkp: MintedPkp = first.pkp
-    progress(`${n} tabs: mint ${round(first.ms)} ms (committee ${pkp.committee.length}, 2t+1 = ${pkp.threshold}); filling the pool…`)
+    progress(`${n} tabs: mint ${round(first.ms)} ms + registry certification ${round(first.certifyMs)} ms (certified: ${String(first.certified)}) (committee ${pkp.committee.length}, 2t+1 = ${pkp.threshold}); filling the pool…`)
     const pool = await fillPool(dashboard, pkp.tokenId)
     progress(`${n} tabs: pool ${pool.full} presignatures in ${pool.seconds} s (${pool.perSecond ?? '?'}/s)`)
     for (let i = 1; i < MINTS; i++) {
       const m = await dashboard.evaluate(async () => await window.__litTest!.client!.mint())
       mints.push(m.ms)
-      progress(`${n} tabs: mint ${round(m.ms)} ms`)
+      certifies.push(m.certifyMs)
+      progress(`${n} tabs: mint ${round(m.ms)} ms + certification ${round(m.certifyMs)} ms`)
       // Let that PKP's pools fill too, so its presign runs do not overlap the signing below.
       await fillPool(dashboard, m.pkp.tokenId)
     }
@@ -199,6 +202,7 @@ async function runSize (browser: Browser, webUrl: string, n: number): Promise<Re
       committee: pkp.committee.length,
       signersNeeded: pkp.threshold,
       mintMs: { runs: mints.map(m => round(m)), median: round(median(mints)), first: round(mints[0]) },
+      mintCertifyMs: { runs: certifies.map(m => round(m)), median: round(median(certifies)) },
       presignatures: { poolFull: pool.full, fillSeconds: pool.seconds, perSecond: pool.perSecond },
       pkpSignWarmMs: { ...stats(latencies), batches, coldBatches, batchSize: batch, warmLevel, failures: failures.length, badSignatures, firstFailures: failures.slice(0, 3) },
       sustained: {
@@ -252,7 +256,7 @@ try {
       sizes,
       poolTargetPerAllocator: POOL,
       client: 'the dashboard page (a libp2p client peer with direct WebRTC links to the nodes) driving the client SDK through window.__litTest; timings taken in the page',
-      mint: `mintPkp with committee = every online node (up to 10), default degree; ${MINTS} mints per size, each after the previous PKP's pools filled`,
+      mint: `mintPkp (DKG; certify: false) with committee = every online node (up to 10), default degree; ${MINTS} mints per size, each after the previous PKP's pools filled; mintCertifyMs = the registry certification of that mint right after (certifyMint: minter signs, quorum countersigns, every online node gets the certificate)`,
       presignatures: `a new PKP's pools (all allocators) filling from empty: presignatures made / seconds from mint to the last new one; ends when the level is stable for ${POOL_STABLE_MS / 1000} s`,
       pkpSignWarm: `${SIGNATURES} pkpSign of random 32-byte hashes, one at a time, in batches of at most half the full pool; each batch waits (at most ${REFILL_WAIT_MS / 1000} s, else counted in coldBatches) until the pool is back at 90% of full, after one unmeasured signature; the phase stops after ${WARM_PHASE_MS / 60_000} min (n < ${SIGNATURES} then)`,
       sustained: `${CONCURRENCY} pkpSign requests in flight for ${SUSTAIN_MS / 1000} s starting from a warm pool (pool production limits it once drained)`,

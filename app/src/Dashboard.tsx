@@ -7,18 +7,30 @@ import { LatencyPlot } from './LatencyPlot.js'
 import { MeshPanel } from './MeshPanel.js'
 import { MintPanel } from './MintPanel.js'
 import { NetworkKeyPanel } from './NetworkKeyPanel.js'
+import { PkpRegistryPanel } from './PkpRegistryPanel.js'
 import { PkpTable } from './PkpTable.js'
 import { SignPanel } from './SignPanel.js'
 import { usePolled } from './use-polled.js'
+import { useWallet } from './use-wallet.js'
+import type { WalletAccount } from './wallet.js'
 import { WalletPanel } from './WalletPanel.js'
 
 const INFO_POLL_MS = 2_000
 
 /**
  * The dashboard: a client peer that draws the mesh and uses the network through
- * the client SDK only (mint, list, sign, encrypt, decrypt).
+ * the client SDK only (mint, list, sign, encrypt, decrypt, the registry), as
+ * the wallet's selected account.
  */
-export function Dashboard ({ peer, client, address }: { peer: PeerRuntime, client: DashboardClient, address: string }): React.JSX.Element {
+export function Dashboard ({ peer, client, accounts }: {
+  peer: PeerRuntime
+  client: DashboardClient
+  /** The wallet's stored accounts and the selected one (the client was created with it). */
+  accounts: { accounts: WalletAccount[], selected: WalletAccount }
+}): React.JSX.Element {
+  const wallet = useWallet(client, accounts)
+  const address = wallet.selected.account.address
+  const named = wallet.entries.map(e => ({ name: e.name, address: e.account.address }))
   const info = usePolled(async signal => await client.getNetworkInfo({ signal }), INFO_POLL_MS)
   const pkps = usePolled(async signal => await client.listPkps({ signal }), INFO_POLL_MS)
   const [chosen, setChosen] = useState<string | null>(null)
@@ -41,10 +53,11 @@ export function Dashboard ({ peer, client, address }: { peer: PeerRuntime, clien
       <MeshPanel peer={peer} />
       <div className='columns'>
         <NetworkKeyPanel info={info.value} error={info.error} />
-        <WalletPanel address={address} />
+        <WalletPanel wallet={wallet} />
       </div>
       <MintPanel client={client} onMinted={onMinted} />
       <PkpTable pkps={pkps.value} selected={selected?.tokenId ?? null} onSelect={setChosen} error={pkps.error} />
+      <PkpRegistryPanel client={client} pkp={selected} address={address} accounts={named} />
       <div className='columns'>
         <SignPanel client={client} pkp={selected} latency={latency} />
         <LatencyPlot samples={samples} capacity={latency.capacity} />

@@ -10,7 +10,7 @@ type SignState =
   | { kind: 'idle' }
   | { kind: 'signing', seq: number }
   | { kind: 'signed', seq: number, message: string, hash: Hex, sig: PkpSignature, recovered: string, ms: number }
-  | { kind: 'failed', seq: number, error: string, faults: ShareFault[] }
+  | { kind: 'failed', seq: number, error: string, code: string, faults: ShareFault[] }
 
 /**
  * Sign a text with the selected PKP as an Ethereum personal message: the PKP
@@ -37,7 +37,8 @@ export function SignPanel ({ client, pkp, latency }: { client: DashboardClient, 
       setState({ kind: 'signed', seq: mySeq, message, hash, sig, recovered, ms })
     } catch (err) {
       latency.record(performance.now() - started, false, describeError(err))
-      setState({ kind: 'failed', seq: mySeq, error: describeError(err), faults: faultsOf(err) })
+      const code = (err as { code?: unknown } | null)?.code
+      setState({ kind: 'failed', seq: mySeq, error: describeError(err), code: typeof code === 'string' ? code : '', faults: faultsOf(err) })
     }
   }
 
@@ -52,7 +53,7 @@ export function SignPanel ({ client, pkp, latency }: { client: DashboardClient, 
       </p>
       {state.kind === 'signed' && <SignatureView state={state} pkp={pkp} />}
       {state.kind === 'failed' && (
-        <div data-testid='sign-error' data-seq={state.seq}>
+        <div data-testid='sign-error' data-seq={state.seq} data-code={state.code}>
           <p className='error'>{state.error}</p>
           <FaultList faults={state.faults} />
         </div>

@@ -4,7 +4,7 @@
  * Playwright round trip out of the numbers. Every signature and plaintext is
  * checked, outside the timed span.
  */
-import { hexToBytes, isAddressEqual, keccak256, recoverAddress, toHex, type Hex } from 'viem'
+import { getAddress, hexToBytes, isAddressEqual, keccak256, recoverAddress, toHex, type Hex } from 'viem'
 import type { DashboardClient, MintedPkp, NetworkInfo, PkpSummary } from './client-api.js'
 import type { AccessControlConditions } from '../../node-core/src/browser.js'
 
@@ -26,6 +26,18 @@ export interface DecryptBenchResult {
   faults: Record<string, number>
 }
 
+export interface RegistryBenchResult {
+  /** Wall time of each operation (read, sign, a quorum of countersignatures, submit to every node), in order (ms). */
+  latenciesMs: number[]
+  /** The operations, in order ('addPermittedAddress' / 'removePermittedAddress'). */
+  kinds: string[]
+  failures: string[]
+  /** Results whose nonce or permissions were not what the operation should give (must be 0). */
+  wrongResults: number
+  /** The PKP's certified operations afterwards (the mint included). */
+  finalNonce: number
+}
+
 export class ClientBench {
   constructor (private readonly client: DashboardClient) {}
 
@@ -37,10 +49,17 @@ export class ClientBench {
     return await this.client.listPkps()
   }
 
-  async mint (): Promise<{ ms: number, pkp: MintedPkp }> {
+  /**
+   * Mint in two timed steps: the DKG (`ms`, mintPkp without certification: what a
+   * mint was before the registry) and then certifying the mint in the registry
+   * (`certifyMs`: the minter signs, a quorum countersigns, every node gets it).
+   */
+  async mint (): Promise<{ ms: number, certifyMs: number, certified: boolean, pkp: MintedPkp }> {
     const t0 = performance.now()
-    const pkp = await this.client.mintPkp({ signal: AbortSignal.timeout(120_000) })
-    return { ms: performance.now() - t0, pkp }
+    const pkp = await this.client.mintPkp({ signal: AbortSignal.timeout(120_000), certify: false })
+    const t1 = performance.now()
+    const certified = await this.client.certifyMint({ pubKey: pkp.publicKey, signal: AbortSignal.timeout(60_000) }).then(() => true, () => false)
+    return { ms: t1 - t0, certifyMs: performance.now() - t1, certified, pkp }
   }
 
   /**
@@ -90,6 +109,52 @@ export class ClientBench {
           const key = `${f.node.slice(-8)} ${f.code ?? '?'}`
           out.faults[key] = (out.faults[key] ?? 0) + 1
         }
+      } catch (err) {
+        out.failures.push(err instanceof Error ? `${err.name}: ${err.message}` : String(err))
+      }
+    }
+    return out
+  }
+
+  /**
+   * bench:registry: `count` registry operations in sequence on one PKP the
+   * dashboard's account owns, alternating addPermittedAddress and
+   * removePermittedAddress of a fresh random address. Each result is checked
+   * (nonce = previous + 1, the address present or gone), outside the timed span.
+   */
+  async registry (pkp: { publicKey: string }, opts: { count: number }): Promise<RegistryBenchResult> {
+    const out: RegistryBenchResult = { latenciesMs: [], kinds: [], failures: [], wrongResults: 0, finalNonce: 0 }
+    let nonce = (await this.client.getPkpRegistryEntry({ pubKey: pkp.publicKey }))?.nonce ?? 0
+    let address = ''
+    for (let i = 0; i < opts.count; i++) {
+      const add = i % 2 === 0
+      if (add) address = getAddress(toHex(crypto.getRandomValues(new Uint8Array(20))))
+      const call = { pubKey: pkp.publicKey, address, signal: AbortSignal.timeout(30_000) }
+      const t = performance.now()
+      try {
+        const res = add ? await this.client.addPermittedAddress(call) : await this.client.removePermittedAddress(call)
+        out.latenciesMs.push(performance.now() - t)
+        out.kinds.push(res.kind)
+        if (res.nonce !== nonce || res.permissions.permittedAddresses.includes(address) !== add) out.wrongResults++
+        nonce = res.nonce + 1
+      } catch (err) {
+        out.failures.push(err instanceof Error ? `${err.name}: ${err.message}` : String(err))
+        // the next one starts from what the registry says now
+        nonce = (await this.client.getPkpRegistryEntry({ pubKey: pkp.publicKey }).catch(() => undefined))?.nonce ?? nonce
+      }
+    }
+    out.finalNonce = (await this.client.getPkpRegistryEntry({ pubKey: pkp.publicKey }))?.nonce ?? 0
+    return out
+  }
+
+  /** `count` registry reads with nothing new (each: registry/state from every online member, certificates only when one is ahead). */
+  async registryRead (pkp: { publicKey: string }, opts: { count: number }): Promise<{ latenciesMs: number[], failures: string[] }> {
+    const out = { latenciesMs: [] as number[], failures: [] as string[] }
+    for (let i = 0; i < opts.count; i++) {
+      const t = performance.now()
+      try {
+        if ((await this.client.getPkpRegistryEntry({ pubKey: pkp.publicKey })) === undefined) throw new Error('no registry entry')
+        out.latenciesMs.push(performance.now() - t)
       } catch (err) {
         out.failures.push(err instanceof Error ? `${err.name}: ${err.message}` : String(err))
       }

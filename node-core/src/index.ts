@@ -43,7 +43,7 @@ export { defaultAuthSigFactory, authSigFactory, type AuthSigFactoryOptions } fro
 export type {
   NetworkNode, NetworkInfo, MintedPkp, PkpSummary, MintPhase, MintProgress, MintOptions, PkpSignRequest, ShareFault,
   PkpSignature, EncryptRequest, EncryptResponse, DecryptRequest, DecryptResponse, MintRegistryStatus, PkpPermissions,
-  RegistryOperationResult
+  RegistryOperationResult, RegistryHistoryEntry, PkpRegistryEntry
 } from './client/types.js'
 export {
   callerIs, anyone, ownsPkp, permittedOnPkp, callerIn, type AccessControlCondition, type AccessControlConditions

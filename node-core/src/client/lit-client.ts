@@ -41,7 +41,7 @@ import { RegistryClient, type RegistryPkp } from './registry-client.js'
 import { decryptionShareCollector, signatureShareCollector } from './share-collector.js'
 import type {
   DecryptRequest, DecryptResponse, EncryptRequest, EncryptResponse, MintedPkp, MintOptions, MintPhase, NetworkInfo,
-  PkpPermissions, PkpSignature, PkpSignRequest, PkpSummary, RegistryOperationResult, ShareFault
+  PkpPermissions, PkpRegistryEntry, PkpSignature, PkpSignRequest, PkpSummary, RegistryOperationResult, ShareFault
 } from './types.js'
 import type { ActionScope } from '../registry/index.js'
 
@@ -109,7 +109,7 @@ const SUSPECT_MS = 60_000
 export class LitClient {
   private readonly rpc: NodeRpc
   private readonly directory: PeerDirectory
-  private readonly auth: AuthSigCache
+  private auth: AuthSigCache
   private readonly now: () => number
   private readonly timeouts: ClientTimeouts
   private readonly onClose?: () => Promise<void>
@@ -122,23 +122,56 @@ export class LitClient {
   private readonly suspects = new Map<string, number>()
   private networkKey: AcceptedNetworkKey | undefined
   private closed = false
-  /** Ownership and permissions (docs/registry.md; client/registry-client.ts). */
-  private readonly registry: RegistryClient
+  /** Ownership and permissions (docs/registry.md; client/registry-client.ts), for the current account. */
+  private registry: RegistryClient
+  private readonly createAuthSig: AuthSigFactory
+  /** Per account address: its auth signature and its registry client (setAccount). */
+  private readonly accounts = new Map<string, { auth: AuthSigCache, registry: RegistryClient }>()
 
   constructor (init: LitClientInit) {
     this.rpc = init.rpc
     this.directory = init.directory
     this.now = init.now ?? Date.now
-    this.auth = new AuthSigCache(init.account, init.createAuthSig ?? defaultAuthSigFactory, this.now)
+    this.createAuthSig = init.createAuthSig ?? defaultAuthSigFactory
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...init.timeouts }
     this.onClose = init.onClose
-    this.registry = new RegistryClient({
-      account: init.account,
-      onlineNodes: () => this.onlineNodes(),
-      request: async (definition, peer, body, options) => await this.request(definition, peer, body, options),
-      now: this.now,
-      timeoutMs: this.timeouts.registry
-    })
+    const parts = this.accountParts(init.account)
+    this.auth = parts.auth
+    this.registry = parts.registry
+  }
+
+  /**
+   * Act as another account from now on: the address nodes see as the caller
+   * (SIWE auth) and the signer of registry operations. The peer, the PKPs and
+   * presignatures already leased stay (a lease is the peer's, not the
+   * account's). Each account keeps its own auth signature and its own signed,
+   * not yet certified registry operations, so switching back and forth never
+   * makes an account sign two operations for one nonce (docs/registry.md §7).
+   * A call already running may finish under either account.
+   */
+  setAccount (account: LocalAccount): void {
+    this.assertOpen()
+    const parts = this.accountParts(account)
+    this.auth = parts.auth
+    this.registry = parts.registry
+  }
+
+  private accountParts (account: LocalAccount): { auth: AuthSigCache, registry: RegistryClient } {
+    let parts = this.accounts.get(account.address)
+    if (parts === undefined) {
+      parts = {
+        auth: new AuthSigCache(account, this.createAuthSig, this.now),
+        registry: new RegistryClient({
+          account,
+          onlineNodes: () => this.onlineNodes(),
+          request: async (definition, peer, body, options) => await this.request(definition, peer, body, options),
+          now: this.now,
+          timeoutMs: this.timeouts.registry
+        })
+      }
+      this.accounts.set(account.address, parts)
+    }
+    return parts
   }
 
   /** This client's peer id. */
@@ -289,7 +322,7 @@ export class LitClient {
       }
       this.pkps.set(tokenIdHex, { ...minted, tokenIdHex, point, minter: this.address, mintedAt: this.now(), pool: 0 })
       // docs/registry.md §6: the minter signs the mint, the members that witnessed the DKG certify it.
-      if (options.certify !== false) minted.registry = await this.registry.tryCertifyMint(registryPkpOf(minted), signal)
+      if (options.certify !== false) minted.registry = await this.registry.tryCertifyMint(registryPkpOf(minted), signal, { fresh: true })
       progress.done()
       return minted
     } finally {
@@ -563,6 +596,16 @@ export class LitClient {
   async getPkpPermissions (options: { pubKey: string, signal?: AbortSignal }): Promise<PkpPermissions | undefined> {
     this.assertOpen()
     return await this.registry.permissions(await this.registryPkp(options.pubKey, options.signal), options.signal)
+  }
+
+  /**
+   * The PKP's certified entry with its history (each operation's kind, signer
+   * and countersigning members) and the current account's pending operation;
+   * undefined before its mint is certified.
+   */
+  async getPkpRegistryEntry (options: { pubKey: string, signal?: AbortSignal }): Promise<PkpRegistryEntry | undefined> {
+    this.assertOpen()
+    return await this.registry.entry(await this.registryPkp(options.pubKey, options.signal), options.signal)
   }
 
   private async registryPkp (pubKey: string, signal?: AbortSignal): Promise<RegistryPkp> {

@@ -37,7 +37,7 @@ import {
 import {
   PendingOperationError, PkpNotRegisteredError, RegistryRefusedError, aggregateFailure, throwIfAborted, toNodeFault, type NodeFault
 } from './errors.js'
-import type { MintRegistryStatus, PkpPermissions, RegistryOperationResult } from './types.js'
+import type { MintRegistryStatus, PkpPermissions, PkpRegistryEntry, RegistryOperationResult } from './types.js'
 
 /** What the registry client needs to know of a PKP. */
 export interface RegistryPkp {
@@ -93,6 +93,33 @@ export class RegistryClient {
   }
 
   /**
+   * The certified entry with its history (each operation with the members that
+   * countersigned it) and this client's pending operation, if any; undefined
+   * before the mint is certified.
+   */
+  async entry (pkp: RegistryPkp, signal?: AbortSignal): Promise<PkpRegistryEntry | undefined> {
+    const state = await this.verifiedState(pkp, this.init.now() + this.init.timeoutMs, signal)
+    if (state === undefined) return undefined
+    const quorum = quorumSize(state.committee.members.length)
+    const pending = this.pending.get(pkp.tokenId)
+    return {
+      ...permissionsOf(state),
+      quorum,
+      history: state.history.map(({ certificate, opHash, signer }) => ({
+        nonce: certificate.op.nonce,
+        kind: certificate.op.kind,
+        opHash,
+        signer,
+        issuedAt: certificate.op.issuedAt,
+        args: { ...certificate.op.args },
+        countersigners: certificate.countersigs.map((c) => c.nodeId).sort(),
+        quorum
+      })),
+      ...(pending !== undefined && pending.nonce >= state.nonce ? { pending: { nonce: pending.nonce, kind: pending.kind } } : {})
+    }
+  }
+
+  /**
    * Read the token's history from the member that claims the most operations,
    * verify it from scratch (or from the state this client verified before), and
    * fall back to the next member when a claim does not verify.
@@ -139,9 +166,11 @@ export class RegistryClient {
   // ---------------------------------------------------------------- operations
 
   /** Certify a fresh PKP's mint (registry.md §6): the minter signs it, the committee members that witnessed the DKG countersign. */
-  async certifyMint (pkp: RegistryPkp, signal?: AbortSignal): Promise<RegistryOperationResult> {
+  async certifyMint (pkp: RegistryPkp, signal?: AbortSignal, opts: { fresh?: boolean } = {}): Promise<RegistryOperationResult> {
     const deadlineAt = this.init.now() + this.init.timeoutMs
-    const existing = await this.verifiedState(pkp, deadlineAt, signal)
+    // `fresh`: the key came out of a DKG this client just ran, so no mint of it can exist (one needs
+    // this minter's signature): skip reading the registry first, a round trip and a verification.
+    const existing = opts.fresh === true ? undefined : await this.verifiedState(pkp, deadlineAt, signal)
     if (existing !== undefined) throw new RegistryRefusedError('ERR_REGISTRY_STALE_NONCE', `PKP ${pkp.tokenId} is already minted in the registry (owner ${existing.owner})`)
     const op = parseOperation({
       kind: 'mint', tokenId: pkp.tokenId, nonce: 0, issuedAt: this.init.now(), args: { publicKey: pkp.publicKey.toLowerCase(), committee: [...pkp.committee] }
@@ -150,9 +179,9 @@ export class RegistryClient {
   }
 
   /** certifyMint that reports instead of throwing (what mintPkp records). */
-  async tryCertifyMint (pkp: RegistryPkp, signal?: AbortSignal): Promise<MintRegistryStatus> {
+  async tryCertifyMint (pkp: RegistryPkp, signal?: AbortSignal, opts: { fresh?: boolean } = {}): Promise<MintRegistryStatus> {
     try {
-      await this.certifyMint(pkp, signal)
+      await this.certifyMint(pkp, signal, opts)
       return { certified: true }
     } catch (err) {
       const e = err instanceof LitError ? err : new LitError(err instanceof Error ? err.message : String(err), 'ERR_UNKNOWN')

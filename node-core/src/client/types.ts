@@ -158,6 +158,38 @@ export interface PkpPermissions {
   committee: string[]
 }
 
+/** One certified operation of a PKP's registry history, as the client verified it (LitClient.getPkpRegistryEntry). */
+export interface RegistryHistoryEntry {
+  nonce: number
+  kind: RegistryOperationResult['kind']
+  /** EIP-712 digest of the operation (docs/registry.md §4.3). */
+  opHash: string
+  /** Who signed it: the owner at that nonce (the minter for the mint). */
+  signer: string
+  /** When the signer issued it (ms since the epoch). */
+  issuedAt: number
+  /** Its arguments: `to`, `address`, `cid` and `scope`; for the mint its public key and committee. */
+  args: Record<string, unknown>
+  /** The committee members whose countersignatures its certificate carries. */
+  countersigners: string[]
+  /** Countersignatures a certificate needs (docs/registry.md §2.3). */
+  quorum: number
+}
+
+/** A PKP's certified entry with its history (LitClient.getPkpRegistryEntry). */
+export interface PkpRegistryEntry extends PkpPermissions {
+  /** Countersignatures a certificate needs: ⌊2n/3⌋ + 1 of the committee's n. */
+  quorum: number
+  /** Every certified operation, in nonce order (index = nonce). */
+  history: RegistryHistoryEntry[]
+  /**
+   * An operation this client's current account signed for the next nonce and
+   * has not certified yet: only the same call goes through until it is
+   * (docs/registry.md §7, lock-up).
+   */
+  pending?: { nonce: number, kind: RegistryOperationResult['kind'] }
+}
+
 /** What a registry operation returns once certified and submitted. */
 export interface RegistryOperationResult {
   kind: 'mint' | 'transfer' | 'addPermittedAddress' | 'removePermittedAddress' | 'addPermittedAction' | 'removePermittedAction'

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# `npm run bench:registry`: certification latency of PKP registry operations on
+# 5 headless node tabs (the dashboard's client SDK through the test hook), with
+# the bare stream round trip and a registry read as the floor, in the same run.
+# Prints one JSON object on stdout (progress on stderr).
+# Runs inside a private loopback-only network namespace when root.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/bootstrap.sh
+export PATH="$PWD/node_modules/.bin:$PATH"
+exec scripts/with-netns.sh tsx bench/registry.ts "$@"
