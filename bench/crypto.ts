@@ -87,10 +87,18 @@ async function main (): Promise<void> {
       progress(`n=${n}: DKLs23 peer, threshold ${dt}-of-${n} (keygen takes a while)…`)
       const d = await benchDkls({ t: dt, n })
       peer = {
-        peer: d.peer, protocol: d.protocol, threshold: dt, n,
-        keygenMs: round(d.keygenMs, 1), presignMs: round(d.presignMs, 2), presignPerPartyMs: round(d.presignPerPartyMs, 2),
-        signMs: round(d.signMs, 2), bytesPerPartyKeygen: d.bytesPerPartyKeygen, bytesPerPartyPresign: d.bytesPerPartyPresign,
-        keyshareBytes: d.keyshareBytes, allSignaturesVerified: d.allSignaturesVerified
+        peer: d.peer,
+        protocol: d.protocol,
+        threshold: dt,
+        n,
+        keygenMs: round(d.keygenMs, 1),
+        presignMs: round(d.presignMs, 2),
+        presignPerPartyMs: round(d.presignPerPartyMs, 2),
+        signMs: round(d.signMs, 2),
+        bytesPerPartyKeygen: d.bytesPerPartyKeygen,
+        bytesPerPartyPresign: d.bytesPerPartyPresign,
+        keyshareBytes: d.keyshareBytes,
+        allSignaturesVerified: d.allSignaturesVerified
       }
       ratios = {
         keygenPeerOverOurs: round(d.keygenMs / keygen.medianMs, 1),
@@ -102,10 +110,17 @@ async function main (): Promise<void> {
     rows.push({
       n,
       ecdsa: {
-        degree: t, signers: 2 * t + 1,
-        keygenMs: ms(keygen), keygenPerPartyMs: round(keygen.medianMs / n, 2), keygenBytesPerParty: dkgBytes(Secp256k1, t, n),
-        presignMs: ms(ecdsa.presign), presignPerPartyCpuMs: round(ecdsa.presign.cpuMedianMs / n, 2), presignBytesPerParty: ecdsa.presignBytesPerParty,
-        signatureShareMs: ms(ecdsa.signShare), verifySharesMs: ms(ecdsa.verifyShares), combineMs: ms(ecdsa.combine),
+        degree: t,
+        signers: 2 * t + 1,
+        keygenMs: ms(keygen),
+        keygenPerPartyMs: round(keygen.medianMs / n, 2),
+        keygenBytesPerParty: dkgBytes(Secp256k1, t, n),
+        presignMs: ms(ecdsa.presign),
+        presignPerPartyCpuMs: round(ecdsa.presign.cpuMedianMs / n, 2),
+        presignBytesPerParty: ecdsa.presignBytesPerParty,
+        signatureShareMs: ms(ecdsa.signShare),
+        verifySharesMs: ms(ecdsa.verifyShares),
+        combineMs: ms(ecdsa.combine),
         // The sign path: one signature share (a signer's cost; signers work in parallel) plus the
         // client's combine, which verifies every share and the signature in one batch (§5.6).
         signShareVerifyCombineMs: round(ecdsa.signShare.medianMs + ecdsa.combine.medianMs, 2),
@@ -116,10 +131,17 @@ async function main (): Promise<void> {
       },
       bls: {
         threshold: bd + 1,
-        keygenMs: ms(blsKeygen), keygenPerPartyMs: round(blsKeygen.medianMs / n, 2), keygenBytesPerParty: dkgBytes(BlsG1, bd, n),
-        signatureShareMs: ms(blsShare), verifyShareMs: ms(blsVerify), combineMs: ms(blsCombine),
-        ibeEncrypt1KiBMs: ms(encrypt), decryptionShareMs: ms(decShare), combineAndDecryptMs: ms(combineDecrypt),
-        decryptionShareBytes: 2 + 96, ciphertextOverheadBytes: ct.length - payload.length
+        keygenMs: ms(blsKeygen),
+        keygenPerPartyMs: round(blsKeygen.medianMs / n, 2),
+        keygenBytesPerParty: dkgBytes(BlsG1, bd, n),
+        signatureShareMs: ms(blsShare),
+        verifyShareMs: ms(blsVerify),
+        combineMs: ms(blsCombine),
+        ibeEncrypt1KiBMs: ms(encrypt),
+        decryptionShareMs: ms(decShare),
+        combineAndDecryptMs: ms(combineDecrypt),
+        decryptionShareBytes: 2 + 96,
+        ciphertextOverheadBytes: ct.length - payload.length
       },
       peer,
       ratios

@@ -195,7 +195,6 @@ async function runSize (browser: Browser, webUrl: string, n: number): Promise<Re
     const dec = await dashboard.evaluate(async ([c]) => await window.__litTest!.client!.decrypt({ count: c }), [DECRYPTS] as const)
     progress(`${n} tabs: decrypt p50 ${dec.latenciesMs.length > 0 ? round(median(dec.latenciesMs)) : '?'} ms`)
 
-
     return {
       nodes: n,
       readyMs,

@@ -15,7 +15,7 @@ import { CHROMIUM, CHROMIUM_ARGS, CHROMIUM_PERMISSIONS, freePort, runDir, startR
 
 const N = Number(process.env.N ?? 5)
 const COUNT = Number(process.env.COUNT ?? 15)
-const sleep = async (ms: number): Promise<void> => { await new Promise(r => setTimeout(r, ms)) }
+const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
 const log = (s: string): void => { process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${s}\n`) }
 
 const dir = runDir(`prof-${process.pid}`)
@@ -55,7 +55,7 @@ try {
     log(`node${i} sign ops (ms [phases]): ${ops.join(' ')}`)
   }
   const out: Record<string, unknown> = {}
-  for (let i = 0; i < pages.length && PROFILE; i++) {
+  for (let i = 0; i < (PROFILE ? pages.length : 0); i++) {
     const { profile } = await sessions[i].send('Profiler.stop') as any
     writeFileSync(`/tmp/prof-${i}.cpuprofile`, JSON.stringify(profile))
     const self = new Map<string, number>()

@@ -148,10 +148,12 @@ try {
         nodeToNode: { requestP50Ms: nodeToNode.p50Ms, requestP99Ms: nodeToNode.p99Ms, oneStreamP50Ms: nodeToNode.oneStream.p50Ms, oneStreamP99Ms: nodeToNode.oneStream.p99Ms },
         registryReadMs: { ...stats(reads.latenciesMs), failures: reads.failures.length }
       },
-      operationOverFloor: s == null ? null : {
-        echoRequestP50: round(s.p50 / dashToNode.p50Ms),
-        registryReadP50: reads.latenciesMs.length > 0 ? round(s.p50 / percentile(reads.latenciesMs, 50)) : null
-      }
+      operationOverFloor: s == null
+        ? null
+        : {
+            echoRequestP50: round(s.p50 / dashToNode.p50Ms),
+            registryReadP50: reads.latenciesMs.length > 0 ? round(s.p50 / percentile(reads.latenciesMs, 50)) : null
+          }
     },
     machine: { ...machineInfo(), chromium: browser.version(), loadAverage1m: { atStart: loadAtStart[0], atEnd: round(loadavg()[0]) } }
   })

@@ -48,6 +48,7 @@ test.describe.serial('PKPs through the dashboard', () => {
     await expectDashboardSees(dashboard, openIds(), 90_000)
   })
 
+  // eslint-disable-next-line no-empty-pattern -- Playwright reads fixtures from a destructuring pattern, even an empty one
   test.afterEach(async ({}, testInfo) => {
     if (testInfo.status !== testInfo.expectedStatus) await dumpNodes(nodes.values())
   })

@@ -57,6 +57,7 @@ test.describe.serial('the PKP registry through the dashboard', () => {
     await expectDashboardSees(dashboard, [...ids.values()], 90_000)
   })
 
+  // eslint-disable-next-line no-empty-pattern -- Playwright reads fixtures from a destructuring pattern, even an empty one
   test.afterEach(async ({}, testInfo) => {
     if (testInfo.status !== testInfo.expectedStatus) await dumpNodes(nodes.values())
   })

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm test`: typecheck, unit tests (vitest), then the Playwright e2e suite with
+# `npm test`: lint, typecheck, unit tests (vitest), then the Playwright e2e suite with
 # real Chromium tabs inside a loopback-only network namespace. Ends with one
 # line "N passed, N failed" counting every test of both suites.
 set -uo pipefail
@@ -9,6 +9,9 @@ export PATH="$PWD/node_modules/.bin:$PATH"
 rm -rf .reports && mkdir -p .reports
 
 status=0
+echo "== lint (eslint, neostandard)"
+eslint . || { echo "lint failed"; status=1; }
+
 echo "== typecheck (tsc --noEmit)"
 tsc -p tsconfig.json || { echo "typecheck failed"; status=1; }
 

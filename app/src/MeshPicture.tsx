@@ -16,9 +16,11 @@ export function MeshPicture ({ view, size = 360 }: { view: MeshView, size?: numb
         const b = pos.get(e.b)
         if (a == null || b == null) return null
         return (
-          <line key={`${e.a}-${e.b}`} x1={a.x} y1={a.y} x2={b.x} y2={b.y}
+          <line
+            key={`${e.a}-${e.b}`} x1={a.x} y1={a.y} x2={b.x} y2={b.y}
             stroke={e.kind === 'direct' ? '#2a9d4b' : '#e08a1e'} strokeWidth={2}
-            strokeDasharray={e.kind === 'direct' ? undefined : '6 4'} data-kind={e.kind}>
+            strokeDasharray={e.kind === 'direct' ? undefined : '6 4'} data-kind={e.kind}
+          >
             <title>{`${shortId(e.a)} ↔ ${shortId(e.b)}: ${e.kind}, ${formatRtt(e.rttMs)}`}</title>
           </line>
         )

@@ -46,9 +46,12 @@ export function MintPanel ({ client, onMinted }: { client: DashboardClient, onMi
         <button data-testid='mint-button' disabled={state.kind === 'minting'} onClick={() => { void mint() }}>Mint</button>
         {state.kind === 'minting' && <> <button onClick={() => { abort.current?.abort() }}>Cancel</button> minting…</>}
         {state.kind === 'minted' && (
-          <> <span data-testid='mint-result' data-token-id={state.pkp.tokenId} data-address={state.pkp.ethAddress} data-ms={Math.round(state.ms)}>
-            minted <code>{state.pkp.ethAddress}</code> in {formatMs(state.ms)}
-          </span></>
+          <>
+            {' '}
+            <span data-testid='mint-result' data-token-id={state.pkp.tokenId} data-address={state.pkp.ethAddress} data-ms={Math.round(state.ms)}>
+              minted <code>{state.pkp.ethAddress}</code> in {formatMs(state.ms)}
+            </span>
+          </>
         )}
         {state.kind === 'failed' && <> <span className='error' data-testid='mint-error'>{state.error}</span></>}
       </p>

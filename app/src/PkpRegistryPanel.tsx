@@ -99,8 +99,10 @@ export function PkpRegistryPanel ({ client, pkp, address, accounts }: {
       )}
       {pkp != null && entry != null && (
         <>
-          <EntryView entry={entry} address={address} nameOf={nameOf} onRemoveAddress={(a) => { void run({ kind: 'removePermittedAddress', address: a }) }}
-            onRemoveAction={(cid) => { void run({ kind: 'removePermittedAction', cid }) }} busy={op.kind === 'running'} />
+          <EntryView
+            entry={entry} address={address} nameOf={nameOf} onRemoveAddress={(a) => { void run({ kind: 'removePermittedAddress', address: a }) }}
+            onRemoveAction={(cid) => { void run({ kind: 'removePermittedAction', cid }) }} busy={op.kind === 'running'}
+          />
           <ChangeForms busy={op.kind === 'running'} accounts={accounts} resolve={resolve} run={(c) => { void run(c) }} />
         </>
       )}
@@ -182,10 +184,15 @@ function ChangeForms ({ busy, accounts, resolve, run }: {
         {accounts.map(a => <option key={a.address} value={a.address}>{a.name}</option>)}
       </datalist>
       <p>
-        <input data-testid='registry-address-input' list='registry-accounts' size={44} placeholder='0x… address or account name'
-          value={permit} onChange={e => { setPermit(e.target.value) }} />{' '}
-        <button data-testid='registry-add-address' disabled={busy || permit.trim() === ''}
-          onClick={() => { run({ kind: 'addPermittedAddress', address: resolve(permit) }) }}>Permit address</button>
+        <input
+          data-testid='registry-address-input' list='registry-accounts' size={44} placeholder='0x… address or account name'
+          value={permit} onChange={e => { setPermit(e.target.value) }}
+        />{' '}
+        <button
+          data-testid='registry-add-address' disabled={busy || permit.trim() === ''}
+          onClick={() => { run({ kind: 'addPermittedAddress', address: resolve(permit) }) }}
+        >Permit address
+        </button>
       </p>
       <p>
         <input data-testid='registry-cid-input' size={44} placeholder='Lit Action IPFS CID (Qm… or bafy…)' value={cid} onChange={e => { setCid(e.target.value) }} />{' '}
@@ -193,14 +200,22 @@ function ChangeForms ({ busy, accounts, resolve, run }: {
           <option value='sign-anything'>sign anything</option>
           <option value='personal-sign'>personal messages only</option>
         </select>{' '}
-        <button data-testid='registry-add-action' disabled={busy || cid.trim() === ''}
-          onClick={() => { run({ kind: 'addPermittedAction', cid: cid.trim(), scope }) }}>Permit action</button>
+        <button
+          data-testid='registry-add-action' disabled={busy || cid.trim() === ''}
+          onClick={() => { run({ kind: 'addPermittedAction', cid: cid.trim(), scope }) }}
+        >Permit action
+        </button>
       </p>
       <p>
-        <input data-testid='registry-transfer-input' list='registry-accounts' size={44} placeholder='new owner: 0x… address or account name'
-          value={to} onChange={e => { setTo(e.target.value) }} />{' '}
-        <button data-testid='registry-transfer' disabled={busy || to.trim() === ''}
-          onClick={() => { run({ kind: 'transfer', to: resolve(to) }) }}>Transfer</button>
+        <input
+          data-testid='registry-transfer-input' list='registry-accounts' size={44} placeholder='new owner: 0x… address or account name'
+          value={to} onChange={e => { setTo(e.target.value) }}
+        />{' '}
+        <button
+          data-testid='registry-transfer' disabled={busy || to.trim() === ''}
+          onClick={() => { run({ kind: 'transfer', to: resolve(to) }) }}
+        >Transfer
+        </button>
       </p>
     </div>
   )
@@ -255,8 +270,10 @@ function HistoryView ({ entry, nameOf }: { entry: PkpRegistryEntry, nameOf: (a: 
         <thead><tr><th>#</th><th>operation</th><th>details</th><th>signed by</th><th>issued</th><th>certificate</th></tr></thead>
         <tbody>
           {[...entry.history].reverse().map(h => (
-            <tr key={h.nonce} data-testid='registry-history-row' data-nonce={h.nonce} data-kind={h.kind} data-signer={h.signer}
-              data-countersigs={h.countersigners.length} data-quorum={h.quorum} title={h.opHash}>
+            <tr
+              key={h.nonce} data-testid='registry-history-row' data-nonce={h.nonce} data-kind={h.kind} data-signer={h.signer}
+              data-countersigs={h.countersigners.length} data-quorum={h.quorum} title={h.opHash}
+            >
               <td>{h.nonce}</td>
               <td>{LABEL[h.kind]}</td>
               <td>{describeArgs(h, nameOf)}</td>

@@ -21,8 +21,10 @@ export function PkpTable ({ pkps, selected, onSelect, error }: {
               <thead><tr><th /><th>public key</th><th>address</th><th>committee</th><th>threshold</th><th>pool</th></tr></thead>
               <tbody>
                 {pkps.map(p => (
-                  <tr key={p.tokenId} data-testid='pkp-row' data-token-id={p.tokenId} data-address={p.ethAddress}
-                    data-public-key={p.publicKey} data-pool={p.pool} className={p.tokenId === selected ? 'selected' : undefined}>
+                  <tr
+                    key={p.tokenId} data-testid='pkp-row' data-token-id={p.tokenId} data-address={p.ethAddress}
+                    data-public-key={p.publicKey} data-pool={p.pool} className={p.tokenId === selected ? 'selected' : undefined}
+                  >
                     <td><input type='radio' name='pkp' aria-label={`select ${p.ethAddress}`} checked={p.tokenId === selected} onChange={() => { onSelect(p.tokenId) }} /></td>
                     <td title={p.publicKey}><code>{shortHex(p.publicKey, 8)}</code></td>
                     <td><code data-testid='pkp-address'>{p.ethAddress}</code></td>

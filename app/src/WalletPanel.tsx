@@ -21,11 +21,15 @@ export function WalletPanel ({ wallet }: { wallet: Wallet }): React.JSX.Element 
       <table>
         <tbody>
           {wallet.entries.map(e => (
-            <tr key={e.name} data-testid='wallet-account' data-name={e.name} data-address={e.account.address} data-kind={e.kind}
-              data-selected={e.name === selected.name} className={e.name === selected.name ? 'selected' : undefined}>
+            <tr
+              key={e.name} data-testid='wallet-account' data-name={e.name} data-address={e.account.address} data-kind={e.kind}
+              data-selected={e.name === selected.name} className={e.name === selected.name ? 'selected' : undefined}
+            >
               <td>
-                <input type='radio' name='wallet-account' aria-label={`act as ${e.name}`} data-testid='wallet-use'
-                  checked={e.name === selected.name} onChange={() => { wallet.select(e.name) }} />
+                <input
+                  type='radio' name='wallet-account' aria-label={`act as ${e.name}`} data-testid='wallet-use'
+                  checked={e.name === selected.name} onChange={() => { wallet.select(e.name) }}
+                />
               </td>
               <td>{e.name}</td>
               <td><code>{e.account.address}</code></td>
@@ -34,8 +38,10 @@ export function WalletPanel ({ wallet }: { wallet: Wallet }): React.JSX.Element 
         </tbody>
       </table>
       <p>
-        <input data-testid='wallet-new-name' placeholder='name, e.g. B' size={12} value={name}
-          onChange={e => { setName(e.target.value) }} onKeyDown={e => { if (e.key === 'Enter') void create() }} />{' '}
+        <input
+          data-testid='wallet-new-name' placeholder='name, e.g. B' size={12} value={name}
+          onChange={e => { setName(e.target.value) }} onKeyDown={e => { if (e.key === 'Enter') void create() }}
+        />{' '}
         <button data-testid='wallet-create' onClick={() => { void create() }}>New account</button>
         {wallet.connectInjected != null && (
           <> <button data-testid='wallet-connect-injected' onClick={() => { void wallet.connectInjected?.() }}>Use browser wallet</button></>

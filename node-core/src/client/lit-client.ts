@@ -806,4 +806,3 @@ function fromBase64 (text: string): Uint8Array {
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i)
   return out
 }
-

@@ -584,4 +584,3 @@ function round2 (x: number): number {
 function sleep (ms: number): Promise<void> {
   return new Promise(resolve => setTimeout(resolve, ms))
 }
-

@@ -18,7 +18,7 @@
  * use with ERR_PRESIGNATURE_USED), never make a node sign twice with one nonce.
  */
 import { bytesToHex } from '@noble/hashes/utils.js'
-import { encodePresignaturePublic, type Presignature } from '../crypto/ecdsa/index.js'
+import type { Presignature } from '../crypto/ecdsa/index.js'
 import { honestMajorityEcdsa } from '../protocols/presign/index.js'
 import { BadRequestError, NotFoundError, RemoteError, UnavailableError } from '../net/rpc/errors.js'
 import type { PkpRecord, PresignatureEntry } from '../store/node-store.js'

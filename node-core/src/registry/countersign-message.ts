@@ -16,4 +16,3 @@ export function countersignMessage (opHash: Hex, signer: string, committee: Comm
   if (hash.length !== 32) throw new InvalidArgumentError('opHash', 'expected 32 bytes')
   return sha256(concatBytes(utf8ToBytes(COUNTERSIGN_LABEL), hash, addr, committeeHashBytes(committee)))
 }
-

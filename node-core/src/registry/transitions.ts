@@ -17,7 +17,7 @@ function refuse (op: Operation, reason: string): never {
 export function checkTransition (state: TokenState, op: Operation): void {
   switch (op.kind) {
     case 'mint':
-      refuse(op, 'the token is already minted')
+      return refuse(op, 'the token is already minted')
     case 'transfer':
       if (getAddress(op.args.to) === state.owner) refuse(op, `${state.owner} already owns it`)
       return

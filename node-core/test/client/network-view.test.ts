@@ -14,7 +14,11 @@ const fake = dealBls(5, 'view-fake')[0].publicKeySet
 
 function answer (node: string, pks = real, keyHolder = true): NodeInfoAnswer {
   return {
-    node, keyHolder, genesis: 'done', pkps: 0, presignatures: 0,
+    node,
+    keyHolder,
+    genesis: 'done',
+    pkps: 0,
+    presignatures: 0,
     networkKey: { genesisId: '11'.repeat(16), publicKeySet: bytesToHex(encodeBlsPublicKeySet(pks)), members }
   }
 }
@@ -50,8 +54,15 @@ describe('PKP lists and references', () => {
   const key = keyFor(5, 1, 'view-pkp')[0].publicKeySet.publicKey
   const committee = [...members]
   const info = (over: Partial<PkpInfo> = {}): PkpInfo => ({
-    tokenId: tokenIdOf(key), publicKey: bytesToHex(key.toBytes(false)), ethAddress: ethAddressOf(key), committee, degree: 1,
-    minter: '0x' + '12'.repeat(20), mintedAt: 1000, pool: 3, ...over
+    tokenId: tokenIdOf(key),
+    publicKey: bytesToHex(key.toBytes(false)),
+    ethAddress: ethAddressOf(key),
+    committee,
+    degree: 1,
+    minter: '0x' + '12'.repeat(20),
+    mintedAt: 1000,
+    pool: 3,
+    ...over
   })
 
   it('merges members\' reports, sums pools, drops entries whose facts do not match the key', () => {

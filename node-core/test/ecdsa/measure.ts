@@ -46,7 +46,9 @@ for (const n of [3, 5, 7, 10]) {
     t0 = performance.now(); combineSignatureShares(pub, req, shares); combine.push(performance.now() - t0)
   }
   rows.push({
-    n, t, signers: 2 * t + 1,
+    n,
+    t,
+    signers: 2 * t + 1,
     presignMsPerParty: r2(median(times)),
     presignBytesSentPerParty: Math.round(bytes / n),
     signShareMs: r2(median(sign)),

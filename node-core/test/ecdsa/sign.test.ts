@@ -198,7 +198,8 @@ describe('thresholds and misuse', () => {
     const lambda = (j: number): bigint => interpolateAt(new Map(first.map((i) => [i, i === j ? 1n : 0n] as const)))
     const eps = 123456789n
     const N = Secp256k1.order
-    const tampered = shares.map((s) => s.signer === 1 ? { ...s, s: mod(s.s + eps * invertPublic(lambda(1)), N) }
+    const tampered = shares.map((s) => s.signer === 1
+      ? { ...s, s: mod(s.s + eps * invertPublic(lambda(1)), N) }
       : s.signer === 2 ? { ...s, s: mod(s.s - eps * invertPublic(lambda(2)), N) } : s)
     const sFirst = (list: typeof shares): bigint => interpolateAt(new Map(list.filter((x) => first.includes(x.signer)).map((x) => [x.signer, x.s] as const)))
     expect(sFirst(tampered)).toBe(sFirst(shares)) // the cancellation really happens
@@ -210,7 +211,8 @@ describe('thresholds and misuse', () => {
     const pres5 = runPresignInMemory(keys, ids(n), seededRng('cancel-in-s-5'))
     const req5 = requestFor('cancel in s, 2t+1 signers', first)
     const shares5 = first.map((id) => signShare(pres5.get(id)!, req5))
-    const tampered5 = shares5.map((s) => s.signer === 1 ? { ...s, s: mod(s.s + eps * invertPublic(lambda(1)), N) }
+    const tampered5 = shares5.map((s) => s.signer === 1
+      ? { ...s, s: mod(s.s + eps * invertPublic(lambda(1)), N) }
       : s.signer === 2 ? { ...s, s: mod(s.s - eps * invertPublic(lambda(2)), N) } : s)
     expect(sFirst(tampered5)).toBe(sFirst(shares5))
     const err = caught(() => combineSignatureShares(pres5.get(1)!.public, req5, tampered5))

@@ -118,8 +118,13 @@ describe('decrypt (5 nodes, one returns corrupt shares)', () => {
     // The node re-canonicalises: the same conditions with another key order give the same identity.
     const c = conditions[0] as ReturnType<typeof callerIs>
     const reordered = JSON.stringify([{
-      returnValueTest: { value: alice.address.toLowerCase(), comparator: '=' }, parameters: c.parameters, method: '', chain: c.chain,
-      standardContractType: '', contractAddress: '', conditionType: c.conditionType
+      returnValueTest: { value: alice.address.toLowerCase(), comparator: '=' },
+      parameters: c.parameters,
+      method: '',
+      chain: c.chain,
+      standardContractType: '',
+      contractAddress: '',
+      conditionType: c.conditionType
     }])
     expect((await shares(net.client, reordered, dataHash, aliceAuth)).errors.size).toBe(0)
     for (const auth of [bobAuth, undefined]) {

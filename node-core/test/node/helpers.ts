@@ -5,7 +5,7 @@
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
-import { getAddress, recoverAddress, bytesToHex as viemHex } from 'viem'
+import { recoverAddress, bytesToHex as viemHex } from 'viem'
 import { privateKeyToAccount, type LocalAccount } from 'viem/accounts'
 import { AuthVerifier, createAuthSig } from '../../src/auth/index.js'
 import { expect } from 'vitest'

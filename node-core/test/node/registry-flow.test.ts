@@ -170,4 +170,3 @@ describe('registry through the client and the nodes', () => {
     expect((await rn.client(B).transferPkp({ pubKey: pkpB.publicKey, to: C.address })).nonce).toBe(2)
   })
 })
-

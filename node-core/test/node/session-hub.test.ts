@@ -127,7 +127,8 @@ describe('SessionHub', () => {
     const { peers, hubs } = await setup(3)
     const { ProtocolAbortError } = await import('../../src/errors.js')
     const bad: ProtocolSession<number> = {
-      participants: [1, 2, 3], me: 1,
+      participants: [1, 2, 3],
+      me: 1,
       poke: () => { throw new ProtocolAbortError('test abort', [2]) },
       message: () => {}
     }

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { keccak_256 } from '@noble/hashes/sha3.js'
-import { defineRpc, jsonCodec, schema as s } from '../../src/net/rpc/index.js'
+import { defineRpc, jsonCodec } from '../../src/net/rpc/index.js'
 import { MintStart, OperationStatus, PkpList, PresignLease, SignShareRequest } from '../../src/node/rpc-definitions.js'
 import {
   authSigFor, expectValidSignature, leaseOne, mintByRpc, randomHex, signByRpc, startNetwork, testAccount, until,
@@ -101,8 +101,12 @@ describe('presignature pools and pkpSign', () => {
     // Another message with the same presignature: every signer refuses.
     await expect(signByRpc(net.client, pkp, pub, hash('twice'), signerPeers, auth)).rejects.toThrow()
     const again = async (peer: string): Promise<unknown> => await net.client.request(SignShareRequest, peer, {
-      tokenId: pkp.info.tokenId, presignatureId: bytesToHex(pub.id), messageHash: bytesToHex(hash('twice')),
-      signers: first.request.signers, entropy: randomHex(32), auth
+      tokenId: pkp.info.tokenId,
+      presignatureId: bytesToHex(pub.id),
+      messageHash: bytesToHex(hash('twice')),
+      signers: first.request.signers,
+      entropy: randomHex(32),
+      auth
     })
     for (const peer of signerPeers) await expect(again(peer)).rejects.toMatchObject({ code: 'ERR_PRESIGNATURE_USED' })
     // Reload a signer (new LitNode, same stored state): still refused.
@@ -136,8 +140,12 @@ describe('presignature pools and pkpSign', () => {
     const out = signByRpc(net.client, pkp, pub, hash('stolen'), signerPeers, strangerAuth)
     await expect(out).rejects.toThrow()
     await expect(net.client.request(SignShareRequest, signerPeers[0], {
-      tokenId: pkp.info.tokenId, presignatureId: bytesToHex(pub.id), messageHash: bytesToHex(hash('stolen')),
-      signers: [1, 2, 3], entropy: '', auth: strangerAuth
+      tokenId: pkp.info.tokenId,
+      presignatureId: bytesToHex(pub.id),
+      messageHash: bytesToHex(hash('stolen')),
+      signers: [1, 2, 3],
+      entropy: '',
+      auth: strangerAuth
     })).rejects.toMatchObject({ code: 'ERR_UNAUTHORIZED' })
     // The refused requests did not consume the presignature: the owner can still sign with it.
     const ok = await signByRpc(net.client, pkp, pub, hash('mine'), signerPeers, auth)

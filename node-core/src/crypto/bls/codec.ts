@@ -5,7 +5,6 @@
 import { InvalidArgumentError, MalformedMessageError } from '../../errors.js'
 import { BlsG1, BlsG2, type G1Point, type G2Point, mod, pointFromBytes } from '../group.js'
 import type { PublicKeySet } from '../key-share.js'
-import type { ParticipantId } from '../shares.js'
 import { invertPublic } from '../inverse.js'
 import { MAX_LIST, Reader, WireKind, Writer } from '../wire.js'
 import { PUBLIC_KEY_SET_CHECK_DST, hashToScalars } from './hash.js'

@@ -179,7 +179,12 @@ function readPublic (r: Reader, opts: ReadPublicOptions = {}): PresignaturePubli
     const raw = r.raw(participants.length * 3 * Secp256k1.pointBytes, 'parties')
     let parties: Map<ParticipantId, PresignPartyPublic> | undefined
     return {
-      id, degree, participants, publicKey, R, w,
+      id,
+      degree,
+      participants,
+      publicKey,
+      R,
+      w,
       get parties () { return (parties ??= readParties(new Reader(raw, 'PresignPublic'), participants)) }
     }
   }

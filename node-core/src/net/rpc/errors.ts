@@ -13,11 +13,7 @@ import { LitError } from '../../errors.js'
 import { RpcErrorCode } from './constants.js'
 
 /** An error a handler deliberately reports to the remote caller (code and message are public). */
-export class RpcError extends LitError {
-  constructor (message: string, code: string, options?: { cause?: unknown }) {
-    super(message, code, options)
-  }
-}
+export class RpcError extends LitError {}
 
 /** The request parsed but makes no sense (or failed to parse). */
 export class BadRequestError extends RpcError {

@@ -114,7 +114,7 @@ export class PresignSession implements ProtocolSession<Presignature> {
       case WireKind.PresignRound1Share: {
         const m = decodeRound1Share(data)
         this.checkSession(m.sessionId)
-        if (this.r1Shares.has(from) || this.state !== 'round1' && this.state !== 'start') throw new MalformedMessageError('PresignRound1Share', `second share from ${from}`)
+        if (this.r1Shares.has(from) || (this.state !== 'round1' && this.state !== 'start')) throw new MalformedMessageError('PresignRound1Share', `second share from ${from}`)
         this.r1Shares.set(from, m)
         return
       }
