@@ -479,7 +479,9 @@ export class LitClient {
   private async leaseFrom (pkp: KnownPkp, allocator: string, deadlineAt: number, signal?: AbortSignal): Promise<number> {
     const auth = await this.auth.get()
     const sentAt = this.now()
-    const res = await this.request(PresignLease, allocator, { tokenId: pkp.tokenIdHex, count: LEASE_BATCH, auth }, {
+    // Nodes that gave bad shares recently: the allocator leaves them out of what it hands us where it can.
+    const avoid = pkp.committee.filter((node) => this.isSuspect(node))
+    const res = await this.request(PresignLease, allocator, { tokenId: pkp.tokenIdHex, count: LEASE_BATCH, auth, ...(avoid.length > 0 ? { avoid } : {}) }, {
       signal, timeoutMs: Math.min(this.timeouts.lease, remaining(deadlineAt, this.now))
     })
     const good: PresignaturePublic[] = []
@@ -517,7 +519,9 @@ export class LitClient {
     if (members.length === 0) return []
     const turn = (this.allocatorTurn.get(pkp.tokenIdHex) ?? 0) % members.length
     this.allocatorTurn.set(pkp.tokenIdHex, turn + 1)
-    return [...members.slice(turn), ...members.slice(0, turn)]
+    const rotated = [...members.slice(turn), ...members.slice(0, turn)]
+    // A suspect allocator is in every presignature it makes: ask it last.
+    return [...rotated.filter(m => !this.isSuspect(m)), ...rotated.filter(m => this.isSuspect(m))]
   }
 
   /** Participant ids (index + 1) of the PKP's committee members that are online now. */

@@ -369,21 +369,25 @@ export class PresignPool {
   }
 
   /** `presign/lease`: hand out presignatures this node allocates, each once. */
-  private async lease (req: { tokenId: string, count: number, auth: { siwe: string, signature: string } }, caller: string): Promise<{ presignatures: string[] }> {
+  private async lease (req: { tokenId: string, count: number, auth: { siwe: string, signature: string }, avoid?: string[] }, caller: string): Promise<{ presignatures: string[] }> {
     const address = await callerAddress(this.ctx.auth, req.auth)
     const record = await this.ctx.store.getPkp(req.tokenId)
     if (record === undefined) throw new NotFoundError('unknown PKP')
     assertMayUsePkp(address, record, this.ctx)
     const op = this.ctx.ops.begin(randomHex(16), 'lease', caller)
     try {
-      let picked = await this.pick(record, req.count, caller)
+      // The caller's suspects are left out where possible: a presignature among exactly 2t+1 fails whenever one of them cheats.
+      const avoid = new Set(req.avoid ?? [])
+      let picked = await this.pick(record, req.count, caller, avoid, true)
       if (picked.length === 0) {
-        // None ready: make one now (ahead of the background queue's next run).
-        const participants = this.chooseParticipants(record, new Set(this.ctx.directory.onlineNodes()))
+        // None ready: make one now (ahead of the background queue's next run), without the suspects when 2t+1 others are online.
+        const online = new Set(this.ctx.directory.onlineNodes())
+        const trusted = new Set([...online].filter((p) => !avoid.has(p) || p === this.ctx.rpc.self))
+        const participants = this.chooseParticipants(record, trusted) ?? this.chooseParticipants(record, online)
         if (participants === undefined) throw new UnavailableError('fewer than 2t+1 committee members are online')
         op.setPhase('presign')
         await this.exclusive(async () => await this.allocate(record, participants))
-        picked = await this.pick(record, req.count, caller)
+        picked = await this.pick(record, req.count, caller, avoid)
       }
       if (picked.length === 0) throw new UnavailableError('no presignature available')
       op.done(`${picked.length} leased`)
@@ -397,17 +401,16 @@ export class PresignPool {
   }
 
   /** Choose and mark leased in one synchronous step after the read, so two leases never pick the same one. */
-  private async pick (record: PkpRecord, count: number, caller: string): Promise<PresignatureEntry[]> {
+  private async pick (record: PkpRecord, count: number, caller: string, avoid: ReadonlySet<string> = new Set(), onlyClean = false): Promise<PresignatureEntry[]> {
     const entries = await this.ctx.store.listPresignatures(record.tokenId, this.ctx.rpc.self)
     const online = new Set(this.ctx.directory.onlineNodes())
     const until = this.ctx.clock.now() + this.config.leaseMs
-    const picked: PresignatureEntry[] = []
-    for (const e of entries) {
-      if (picked.length >= count) break
-      if (this.leases.has(e.id) || !this.canGather(record, e, online)) continue
-      this.leases.set(e.id, { tokenId: record.tokenId, peer: caller, until })
-      picked.push(e)
-    }
+    const avoided = (e: PresignatureEntry): boolean => e.participants.some((id) => avoid.has(record.committee[id - 1]))
+    // Presignatures without the caller's suspects first; with none of those, any (the caller decides).
+    const usable = entries.filter((e) => !this.leases.has(e.id) && this.canGather(record, e, online))
+    const clean = usable.filter((e) => !avoided(e))
+    const picked = (clean.length > 0 || onlyClean ? clean : usable).slice(0, count)
+    for (const e of picked) this.leases.set(e.id, { tokenId: record.tokenId, peer: caller, until })
     return picked
   }
 

@@ -190,7 +190,13 @@ export const PresignLease = defineRpc({
   maxResponseBytes: 1024 * 1024,
   timeoutMs: 30_000,
   runOnLimitedConnection: true,
-  request: jsonCodec(s.object({ tokenId: tokenIdHex, count: s.int({ min: 1, max: MAX_LEASE }), auth: authSigSchema }), 'presign lease request'),
+  request: jsonCodec(s.object({
+    tokenId: tokenIdHex,
+    count: s.int({ min: 1, max: MAX_LEASE }),
+    auth: authSigSchema,
+    /** Nodes the caller does not want among the participants (it saw bad shares from them): best effort. */
+    avoid: s.optional(s.array(peerIdString, { maxLength: MAX_COMMITTEE }))
+  }), 'presign lease request'),
   /** Each an encoded PresignaturePublic (crypto/ecdsa presignature codec). */
   response: jsonCodec(s.object({ presignatures: s.array(s.hex({ maxBytes: 16 * 1024 }), { maxLength: MAX_LEASE }) }), 'presign lease')
 })
