@@ -22,15 +22,15 @@
  *   - takePresignature commits its tombstone (durability 'strict') before the
  *     secret is opened: a crash loses a presignature, never reuses one.
  */
-import { wrap, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb'
-import { InvalidArgumentError, LitError } from '../errors.js'
+import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb'
 import type { SecpPoint } from '../crypto/group.js'
 import type { KeyShare } from '../crypto/key-share.js'
 import type { Presignature } from '../crypto/ecdsa/index.js'
+import { asStoreError, idbFactory, openIdb, runTransaction } from './idb.js'
 import { type SealedValue, generateSealingKey, open, seal, sealingAad } from './at-rest.js'
 import {
   type NodeStore, type PkpRecord, type PresignatureEntry, type StoredNetworkKey,
-  PresignatureNotFoundError, PresignatureUsedError, StorageUnavailableError, StoreError
+  PresignatureNotFoundError, PresignatureUsedError, StoreError
 } from './node-store.js'
 import {
   type NetworkKeyRow, type PkpRow, type PresignatureRow, CorruptRecordError, PRESIGNATURE_UNUSED, assertName, assertNodeId, byAge,
@@ -85,14 +85,6 @@ export function nodeStateDbName (nodeId: string): string {
   return NODE_STATE_DB_PREFIX + nodeId
 }
 
-/** Turn anything the browser threw into a StoreError; ours pass through. */
-function asStoreError (err: unknown, what: string): Error {
-  if (err instanceof LitError) return err
-  const name = (err as { name?: unknown } | null)?.name
-  if (name === 'DataCloneError') return new InvalidArgumentError(what, 'a value cannot be stored (not structured-cloneable)')
-  return new StorageUnavailableError(`${what}: ${typeof name === 'string' ? name : 'error'}`, { cause: err })
-}
-
 function upgrade (db: IDBDatabase, oldVersion: number): void {
   // Version 1: everything. Later versions add steps below `if (oldVersion < N)`.
   if (oldVersion < 1) {
@@ -104,43 +96,6 @@ function upgrade (db: IDBDatabase, oldVersion: number): void {
     presignatures.createIndex('byToken', ['tokenId', 'state'])
     presignatures.createIndex('byAllocator', ['tokenId', 'allocator', 'state'])
   }
-}
-
-/** indexedDB.open with our factory; a blocked upgrade is refused at once rather than left hanging. */
-async function openDatabase (factory: IDBFactory, name: string): Promise<Db> {
-  return await new Promise<Db>((resolve, reject) => {
-    let settled = false
-    let request: IDBOpenDBRequest
-    try {
-      request = factory.open(name, NODE_STATE_DB_VERSION)
-    } catch (err) {
-      reject(asStoreError(err, 'open'))
-      return
-    }
-    request.onupgradeneeded = (event) => { upgrade(request.result, event.oldVersion) }
-    request.onblocked = () => {
-      if (settled) return
-      settled = true
-      reject(new StorageUnavailableError('database upgrade blocked by another open connection (close other tabs of this node)'))
-    }
-    request.onsuccess = () => {
-      const db = request.result
-      if (settled) { db.close(); return } // succeeded after we gave up (blocked): do not leak the connection
-      settled = true
-      try {
-        resolve(wrap(db) as unknown as Db)
-      } catch (err) {
-        db.close()
-        reject(asStoreError(err, 'open'))
-      }
-    }
-    request.onerror = (event) => {
-      event.preventDefault()
-      if (settled) return
-      settled = true
-      reject(asStoreError(request.error, 'open'))
-    }
-  })
 }
 
 function isSealingKey (value: unknown): value is CryptoKey {
@@ -178,15 +133,8 @@ export class IdbNodeStore implements NodeStore {
   /** Open (creating on first use) the database of `nodeId` and its sealing key. */
   static async open (nodeId: string, opts: IdbNodeStoreOptions = {}): Promise<IdbNodeStore> {
     const name = nodeStateDbName(nodeId)
-    const factory = opts.indexedDB ?? globalThis.indexedDB
-    if (factory === undefined) throw new StorageUnavailableError('IndexedDB is not available here')
-    // idb recognises requests and transactions by `instanceof` the global IDB
-    // classes, so a factory passed in (tests: fake-indexeddb) needs them as
-    // globals too ('fake-indexeddb/auto' installs them).
-    if (typeof globalThis.IDBRequest !== 'function' || typeof globalThis.IDBTransaction !== 'function') {
-      throw new StorageUnavailableError('the IndexedDB classes (IDBRequest, IDBTransaction, …) are not globals here')
-    }
-    const db = await openDatabase(factory, name)
+    const factory = idbFactory(opts.indexedDB)
+    const db = await openIdb<NodeStateDb>(factory, name, NODE_STATE_DB_VERSION, upgrade, 'database upgrade blocked by another open connection (close other tabs of this node)')
     try {
       const key = await loadOrCreateSealingKey(db, nodeId)
       return new IdbNodeStore(nodeId, db, key, opts.now ?? Date.now)
@@ -204,24 +152,7 @@ export class IdbNodeStore implements NodeStore {
   private async tx<Names extends Array<StoreNames<NodeStateDb>>, Mode extends IDBTransactionMode, T> (
     names: Names, mode: Mode, body: (tx: Tx<Names, Mode>) => Promise<T>
   ): Promise<T> {
-    const db = this.db
-    if (db === undefined) throw new StorageUnavailableError('store is closed')
-    let tx: Tx<Names, Mode>
-    try {
-      tx = db.transaction(names, mode, { durability: mode === 'readwrite' ? 'strict' : 'default' })
-    } catch (err) {
-      throw asStoreError(err, names.join('+'))
-    }
-    const done = tx.done
-    done.catch(() => {}) // observed below; keeps an abort from surfacing as an unhandled rejection
-    try {
-      const result = await body(tx)
-      await done
-      return result
-    } catch (err) {
-      try { tx.abort() } catch { /* already finished or aborted */ }
-      throw asStoreError(err, names.join('+'))
-    }
+    return await runTransaction(this.db, names, mode, body)
   }
 
   async getNetworkKey (): Promise<StoredNetworkKey | undefined> {

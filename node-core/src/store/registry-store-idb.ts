@@ -17,12 +17,11 @@
  *   - Any browser failure is a StoreError (StorageUnavailableError), a
  *     record that does not parse is a CorruptRecordError.
  */
-import { wrap, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb'
+import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb'
 import type { Hex } from 'viem'
-import { InvalidArgumentError, LitError } from '../errors.js'
 import type { Certificate } from '../registry/index.js'
+import { idbFactory, openIdb, runTransaction } from './idb.js'
 import { CorruptRecordError, assertNodeId } from './node-store-codec.js'
-import { StorageUnavailableError } from './node-store.js'
 import {
   type CertificateRow, type RegistryStore, CertificateConflictError, assertNonce, assertOpHash, assertTokenId, certificateFromRow,
   certificateToRow, readLimit, sameOperation, voteFromRow
@@ -52,13 +51,6 @@ export function registryDbName (nodeId: string): string {
   return REGISTRY_DB_PREFIX + nodeId
 }
 
-function asStoreError (err: unknown, what: string): Error {
-  if (err instanceof LitError) return err
-  const name = (err as { name?: unknown } | null)?.name
-  if (name === 'DataCloneError') return new InvalidArgumentError(what, 'a value cannot be stored (not structured-cloneable)')
-  return new StorageUnavailableError(`${what}: ${typeof name === 'string' ? name : 'error'}`, { cause: err })
-}
-
 function upgrade (db: IDBDatabase, oldVersion: number): void {
   if (oldVersion < 1) {
     db.createObjectStore(REGISTRY_STORES.votes)
@@ -66,42 +58,6 @@ function upgrade (db: IDBDatabase, oldVersion: number): void {
     certificates.createIndex('byToken', 'tokenId')
     db.createObjectStore(REGISTRY_STORES.tokens)
   }
-}
-
-async function openDatabase (factory: IDBFactory, name: string): Promise<Db> {
-  return await new Promise<Db>((resolve, reject) => {
-    let settled = false
-    let request: IDBOpenDBRequest
-    try {
-      request = factory.open(name, REGISTRY_DB_VERSION)
-    } catch (err) {
-      reject(asStoreError(err, 'open'))
-      return
-    }
-    request.onupgradeneeded = (event) => { upgrade(request.result, event.oldVersion) }
-    request.onblocked = () => {
-      if (settled) return
-      settled = true
-      reject(new StorageUnavailableError('registry database upgrade blocked by another open connection'))
-    }
-    request.onsuccess = () => {
-      const db = request.result
-      if (settled) { db.close(); return }
-      settled = true
-      try {
-        resolve(wrap(db) as unknown as Db)
-      } catch (err) {
-        db.close()
-        reject(asStoreError(err, 'open'))
-      }
-    }
-    request.onerror = (event) => {
-      event.preventDefault()
-      if (settled) return
-      settled = true
-      reject(asStoreError(request.error, 'open'))
-    }
-  })
 }
 
 export class IdbRegistryStore implements RegistryStore {
@@ -116,36 +72,15 @@ export class IdbRegistryStore implements RegistryStore {
   /** Open (creating on first use) the registry database of `nodeId`. */
   static async open (nodeId: string, opts: IdbRegistryStoreOptions = {}): Promise<IdbRegistryStore> {
     const name = registryDbName(nodeId)
-    const factory = opts.indexedDB ?? globalThis.indexedDB
-    if (factory === undefined) throw new StorageUnavailableError('IndexedDB is not available here')
-    if (typeof globalThis.IDBRequest !== 'function' || typeof globalThis.IDBTransaction !== 'function') {
-      throw new StorageUnavailableError('the IndexedDB classes (IDBRequest, IDBTransaction, …) are not globals here')
-    }
-    return new IdbRegistryStore(nodeId, await openDatabase(factory, name))
+    const factory = idbFactory(opts.indexedDB)
+    return new IdbRegistryStore(nodeId, await openIdb<RegistryDb>(factory, name, REGISTRY_DB_VERSION, upgrade, 'registry database upgrade blocked by another open connection'))
   }
 
   /** One transaction, awaited to its commit; aborted (nothing kept) on any failure. */
   private async tx<Names extends Array<StoreNames<RegistryDb>>, Mode extends IDBTransactionMode, T> (
     names: Names, mode: Mode, body: (tx: Tx<Names, Mode>) => Promise<T>
   ): Promise<T> {
-    const db = this.db
-    if (db === undefined) throw new StorageUnavailableError('store is closed')
-    let tx: Tx<Names, Mode>
-    try {
-      tx = db.transaction(names, mode, { durability: mode === 'readwrite' ? 'strict' : 'default' })
-    } catch (err) {
-      throw asStoreError(err, names.join('+'))
-    }
-    const done = tx.done
-    done.catch(() => {})
-    try {
-      const result = await body(tx)
-      await done
-      return result
-    } catch (err) {
-      try { tx.abort() } catch { /* already finished or aborted */ }
-      throw asStoreError(err, names.join('+'))
-    }
+    return await runTransaction(this.db, names, mode, body)
   }
 
   async get (tokenId: Hex, nonce: number): Promise<Hex | undefined> {
