@@ -21,8 +21,8 @@
 import { loadavg } from 'node:os'
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test'
 import { CHROMIUM, CHROMIUM_ARGS, CHROMIUM_PERMISSIONS, freePort, runDir, startRelayProc, startWebProc, type RelayProc } from '../e2e/harness.js'
+import { echoFloor, waitNetworkReady } from './lib/tabs.js'
 import { machineInfo, median, percentile, printJson, progress, round } from './lib/index.js'
-import type { EchoBenchResult } from '../node-core/src/browser.js'
 import type { MintedPkp } from '../node-core/src/browser.js'
 
 function arg (name: string, fallback: string): string {
@@ -66,24 +66,6 @@ async function hookReady (page: Page): Promise<boolean> {
   return await page.evaluate(() => window.__litTest?.snapshot() != null).catch(() => false)
 }
 
-/** The dashboard sees all n nodes in a full mesh and the network key exists. */
-async function waitReady (dashboard: Page, n: number): Promise<number> {
-  const t0 = Date.now()
-  let last = ''
-  while (Date.now() - t0 < READY_DEADLINE_MS) {
-    const state = await dashboard.evaluate(async () => {
-      const s = window.__litTest?.snapshot()
-      const info = await window.__litTest?.client?.networkInfo().catch(() => null)
-      return { nodes: s?.network.nodes.length ?? 0, fullMesh: s?.network.fullMesh ?? false, members: info?.networkKey?.members.length ?? 0, genesis: info?.genesis ?? '?' }
-    }).catch(() => ({ nodes: 0, fullMesh: false, members: 0, genesis: '?' }))
-    const line = JSON.stringify(state)
-    if (line !== last) { progress(`waiting: ${line}`); last = line }
-    if (state.nodes === n && state.fullMesh && state.members > 0) return Date.now() - t0
-    await sleep(250)
-  }
-  throw new Error(`network of ${n} not ready after ${READY_DEADLINE_MS} ms: ${last}`)
-}
-
 /** The PKP's unused presignatures over all allocators. */
 async function poolOf (dashboard: Page, tokenId: string): Promise<number> {
   const pkps = await dashboard.evaluate(async () => await window.__litTest!.client!.listPkps())
@@ -119,11 +101,6 @@ async function waitPool (dashboard: Page, tokenId: string, atLeast: number, dead
   }
 }
 
-async function echo (from: Page, to: string): Promise<EchoBenchResult> {
-  await from.evaluate(async ([peer]) => await window.__litTest!.echoBench(peer, { requests: 100, payloadBytes: 64, concurrency: 4 }), [to] as const)
-  return await from.evaluate(async ([peer, n]) => await window.__litTest!.echoBench(peer, { requests: n, payloadBytes: 64, concurrency: 16 }), [to, ECHO_REQUESTS] as const)
-}
-
 async function runSize (browser: Browser, webUrl: string, n: number): Promise<Record<string, unknown>> {
   const context: BrowserContext = await browser.newContext({ permissions: CHROMIUM_PERMISSIONS })
   try {
@@ -136,13 +113,13 @@ async function runSize (browser: Browser, webUrl: string, n: number): Promise<Re
     const dashboard = await context.newPage()
     await dashboard.goto(`${webUrl}/`)
     while (!(await hookReady(dashboard))) await sleep(200)
-    const readyMs = await waitReady(dashboard, n)
+    const readyMs = await waitNetworkReady(dashboard, n, READY_DEADLINE_MS)
     progress(`${n} tabs: mesh and network key ready after ${Date.now() - t0} ms`)
 
     // The floor first, while no PKP exists and so no presign runs in the background: the same links, bare streams.
     const ids = await Promise.all(nodes.slice(0, 2).map(async p => await p.evaluate(() => window.__litTest!.snapshot()!.peerId)))
-    const nodeToNode = await echo(nodes[0], ids[1])
-    const dashToNode = await echo(dashboard, ids[0])
+    const nodeToNode = await echoFloor(nodes[0], ids[1], ECHO_REQUESTS, 16)
+    const dashToNode = await echoFloor(dashboard, ids[0], ECHO_REQUESTS, 16)
     progress(`${n} tabs: echo p50 node→node ${nodeToNode.p50Ms} ms, dashboard→node ${dashToNode.p50Ms} ms`)
 
     // Mint: the first PKP's pools are then timed from empty to full.

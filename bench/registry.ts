@@ -21,8 +21,8 @@
 import { loadavg } from 'node:os'
 import { chromium, type Page } from '@playwright/test'
 import { CHROMIUM, CHROMIUM_ARGS, CHROMIUM_PERMISSIONS, freePort, runDir, startRelayProc, startWebProc, type RelayProc } from '../e2e/harness.js'
+import { echoFloor, waitNetworkReady } from './lib/tabs.js'
 import { machineInfo, percentile, printJson, progress, round } from './lib/index.js'
-import type { EchoBenchResult } from '../node-core/src/browser.js'
 
 function arg (name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`)
@@ -54,29 +54,6 @@ async function hookReady (page: Page): Promise<boolean> {
   return await page.evaluate(() => window.__litTest?.client != null && window.__litTest.snapshot() != null).catch(() => false)
 }
 
-/** The dashboard sees all n nodes in a full mesh and genesis is done (so its DKG does not overlap the timings). */
-async function waitReady (dashboard: Page, n: number): Promise<number> {
-  const t0 = Date.now()
-  let last = ''
-  while (Date.now() - t0 < READY_DEADLINE_MS) {
-    const state = await dashboard.evaluate(async () => {
-      const s = window.__litTest?.snapshot()
-      const info = await window.__litTest?.client?.networkInfo().catch(() => null)
-      return { nodes: s?.network.nodes.length ?? 0, fullMesh: s?.network.fullMesh ?? false, members: info?.networkKey?.members.length ?? 0, genesis: info?.genesis ?? '?' }
-    }).catch(() => ({ nodes: 0, fullMesh: false, members: 0, genesis: '?' }))
-    const line = JSON.stringify(state)
-    if (line !== last) { progress(`waiting: ${line}`); last = line }
-    if (state.nodes === n && state.fullMesh && state.members > 0) return Date.now() - t0
-    await sleep(250)
-  }
-  throw new Error(`network of ${n} not ready after ${READY_DEADLINE_MS} ms: ${last}`)
-}
-
-async function echo (from: Page, to: string): Promise<EchoBenchResult> {
-  await from.evaluate(async ([peer]) => await window.__litTest!.echoBench(peer, { requests: 100, payloadBytes: 64, concurrency: 4 }), [to] as const)
-  return await from.evaluate(async ([peer, n]) => await window.__litTest!.echoBench(peer, { requests: n, payloadBytes: 64, concurrency: 1 }), [to, ECHO_REQUESTS] as const)
-}
-
 const dir = runDir(`bench-registry-${process.pid}`)
 const relayFile = `${dir}/relay.json`
 let relay: RelayProc | undefined
@@ -96,13 +73,13 @@ try {
   const dashboard = await context.newPage()
   await dashboard.goto(`${web.url}/`)
   while (!(await hookReady(dashboard))) await sleep(200)
-  const readyMs = await waitReady(dashboard, NODES)
+  const readyMs = await waitNetworkReady(dashboard, NODES, READY_DEADLINE_MS)
   progress(`mesh and network key ready after ${Date.now() - t0} ms`)
 
   // Floor 1: bare streams over the same links (concurrency 1: one request at a time, as the operations are).
   const ids = await Promise.all(nodes.slice(0, 2).map(async p => await p.evaluate(() => window.__litTest!.snapshot()!.peerId)))
-  const dashToNode = await echo(dashboard, ids[0])
-  const nodeToNode = await echo(nodes[0], ids[1])
+  const dashToNode = await echoFloor(dashboard, ids[0], ECHO_REQUESTS, 1)
+  const nodeToNode = await echoFloor(nodes[0], ids[1], ECHO_REQUESTS, 1)
   progress(`echo p50: dashboard→node ${dashToNode.p50Ms} ms, node→node ${nodeToNode.p50Ms} ms`)
 
   const minted = await dashboard.evaluate(async () => await window.__litTest!.client!.mint())

@@ -4,9 +4,10 @@
  * user of it would (noble verify + viem recoverAddress), independently of the page.
  */
 import { secp256k1 } from '@noble/curves/secp256k1.js'
-import { expect, type BrowserContext, type Locator, type Page } from '@playwright/test'
+import { expect, type Browser, type BrowserContext, type Locator, type Page } from '@playwright/test'
 import { hashMessage, hexToBytes, isAddressEqual, recoverAddress, type Hex } from 'viem'
 import type { PeerRuntimeSnapshot } from '../node-core/src/browser.js'
+import { CHROMIUM_PERMISSIONS, freePort, runDir, startRelayProc, startWebProc, type Proc, type RelayProc } from './harness.js'
 
 export async function snap (page: Page): Promise<PeerRuntimeSnapshot> {
   const s = await page.evaluate(() => window.__litTest?.snapshot() ?? null)
@@ -80,8 +81,8 @@ export async function mintThroughUi (dashboard: Page): Promise<{ pkp: PkpRow, ph
 export interface UiFault { node: string, code: string }
 export interface UiSignature { message: string, signature: Hex, recovered: string, signers: string[], faults: UiFault[], ok: boolean }
 
-/** Type a message, press Sign, and read what the page shows. */
-export async function signThroughUi (dashboard: Page, message: string): Promise<UiSignature> {
+/** Type a message, press Sign, and wait for this signing's result or error (matched by its sequence number). */
+export async function pressSign (dashboard: Page, message: string): Promise<{ result: Locator, error: Locator }> {
   const last = dashboard.locator('[data-testid="sign-result"], [data-testid="sign-error"]')
   const seq = Number((await last.count()) > 0 ? await last.first().getAttribute('data-seq') : 0) + 1
   await dashboard.getByTestId('sign-input').fill(message)
@@ -89,6 +90,12 @@ export async function signThroughUi (dashboard: Page, message: string): Promise<
   const result = dashboard.locator(`[data-testid="sign-result"][data-seq="${seq}"]`)
   const error = dashboard.locator(`[data-testid="sign-error"][data-seq="${seq}"]`)
   await expect(result.or(error)).toBeVisible({ timeout: 60_000 })
+  return { result, error }
+}
+
+/** Type a message, press Sign, and read what the page shows. */
+export async function signThroughUi (dashboard: Page, message: string): Promise<UiSignature> {
+  const { result, error } = await pressSign(dashboard, message)
   if (await error.count() > 0) throw new Error(`signing failed in the page: ${await error.innerText()}`)
   // Shares that arrive after the combination are checked too: wait until every asked node was heard (or timed out).
   await expect(result).toHaveAttribute('data-audited', 'true', { timeout: 60_000 })
@@ -149,4 +156,38 @@ export async function dumpNodes (pages: Iterable<Page>): Promise<void> {
     const ops = s.operations.slice(0, 8).map(o => `${o.kind}:${o.phase}${o.detail != null ? ` (${o.detail})` : ''}`).join(' | ')
     console.log(`node ${s.nodeId.slice(-6)}: ${s.lifecycle}, genesis ${s.genesis}, keyHolder ${s.keyHolder}, online ${s.onlineNodes.length}, pkps ${s.pkps.map(p => `${p.tokenId.slice(0, 8)} pool ${p.pool}`).join(',') || 'none'}${s.error != null ? `, error ${s.error}` : ''}; ops: ${ops}`)
   }
+}
+
+/** A relay, a web server, the dashboard and node tabs on `slots`, with every node seen by the dashboard. */
+export interface DashboardTestnet {
+  relay: RelayProc
+  web: Proc & { url: string }
+  context: BrowserContext
+  dashboard: Page
+  /** Node pages and their PeerIds, in the order of `slots`. */
+  pages: Page[]
+  ids: string[]
+  stop: () => Promise<void>
+}
+
+/** What the PKP and registry suites start before their tests (name: a label for the run directory). */
+export async function startDashboardTestnet (browser: Browser, name: string, slots: readonly string[]): Promise<DashboardTestnet> {
+  const dir = runDir(`e2e-${name}-${process.pid}`)
+  const relayFile = `${dir}/relay.json`
+  const relay = await startRelayProc(await freePort(), relayFile)
+  const web = await startWebProc(await freePort(), relayFile, `${dir}/dist`)
+  const context = await browser.newContext({ permissions: CHROMIUM_PERMISSIONS })
+  const stop = async (): Promise<void> => {
+    await context.close()
+    await web.stop()
+    await relay.stop()
+  }
+  const dashboard = await context.newPage()
+  dashboard.on('console', (msg) => { if (msg.type() === 'error') console.log(`[dashboard] ${msg.text()}`) })
+  await dashboard.goto(web.url + '/')
+  await expect.poll(async () => (await snap(dashboard).catch(() => null))?.relay.state, { timeout: 60_000 }).toBe('connected')
+  const pages = await Promise.all(slots.map(async slot => await openNode(context, web.url, slot)))
+  const ids = await Promise.all(pages.map(async page => await peerIdOf(page)))
+  await expectDashboardSees(dashboard, ids, 90_000)
+  return { relay, web, context, dashboard, pages, ids, stop }
 }

@@ -8,15 +8,15 @@
  * State is awaited by polling the page, never by bare sleeps.
  */
 import { expect, test, type BrowserContext, type Page } from '@playwright/test'
-import { CHROMIUM_PERMISSIONS, freePort, runDir, startRelayProc, startWebProc, type Proc, type RelayProc } from './harness.js'
+import type { Proc } from './harness.js'
 import {
-  dumpNodes, encryptDecryptThroughUi, expectDashboardSees, expectValidSignature, mintThroughUi, openNode, peerIdOf, signThroughUi, snap,
+  dumpNodes, startDashboardTestnet, type DashboardTestnet, encryptDecryptThroughUi, expectDashboardSees, expectValidSignature, mintThroughUi, openNode, peerIdOf, signThroughUi, snap,
   type PkpRow
 } from './pkp-helpers.js'
 
 const NODES = 5
 
-let relay: RelayProc
+let testnet: DashboardTestnet | undefined
 let web: Proc & { url: string }
 let context: BrowserContext
 let dashboard: Page
@@ -31,21 +31,14 @@ const openIds = (): string[] => [...nodes.keys()].map(s => ids.get(s)!)
 test.describe.serial('PKPs through the dashboard', () => {
   test.beforeAll(async ({ browser }) => {
     test.setTimeout(180_000)
-    const dir = runDir(`e2e-pkp-${process.pid}`)
-    const relayFile = `${dir}/relay.json`
-    relay = await startRelayProc(await freePort(), relayFile)
-    web = await startWebProc(await freePort(), relayFile, `${dir}/dist`)
-    context = await browser.newContext({ permissions: CHROMIUM_PERMISSIONS })
-    dashboard = await context.newPage()
-    dashboard.on('console', (msg) => { if (msg.type() === 'error') console.log(`[dashboard] ${msg.text()}`) })
-    await dashboard.goto(web.url + '/')
-    await expect.poll(async () => (await snap(dashboard).catch(() => null))?.relay.state, { timeout: 60_000 }).toBe('connected')
-    const pages = await Promise.all(slots.map(async slot => await openNode(context, web.url, slot)))
+    testnet = await startDashboardTestnet(browser, 'pkp', slots)
+    web = testnet.web
+    context = testnet.context
+    dashboard = testnet.dashboard
     for (const [i, slot] of slots.entries()) {
-      nodes.set(slot, pages[i])
-      ids.set(slot, await peerIdOf(pages[i]))
+      nodes.set(slot, testnet.pages[i])
+      ids.set(slot, testnet.ids[i])
     }
-    await expectDashboardSees(dashboard, openIds(), 90_000)
   })
 
   // eslint-disable-next-line no-empty-pattern -- Playwright reads fixtures from a destructuring pattern, even an empty one
@@ -54,9 +47,7 @@ test.describe.serial('PKPs through the dashboard', () => {
   })
 
   test.afterAll(async () => {
-    await context?.close()
-    await web?.stop()
-    await relay?.stop()
+    await testnet?.stop()
   })
 
   test('genesis: the dashboard shows the network key, and key holders say so on their page', async () => {

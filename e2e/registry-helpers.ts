@@ -5,6 +5,7 @@
  */
 import { expect, type Page } from '@playwright/test'
 import type { Hex } from 'viem'
+import { pressSign } from './pkp-helpers.js'
 
 /** Make a named local account through the wallet panel (it becomes the selected one); returns its address. */
 export async function createAccountThroughUi (dashboard: Page, name: string): Promise<Hex> {
@@ -120,13 +121,7 @@ export async function expectRegistryShows (dashboard: Page, want: { nonce: numbe
 
 /** Press Sign and expect a refusal; returns the error's code and the text the page shows. */
 export async function signRefusedThroughUi (dashboard: Page, message: string): Promise<{ code: string, text: string }> {
-  const last = dashboard.locator('[data-testid="sign-result"], [data-testid="sign-error"]')
-  const seq = Number((await last.count()) > 0 ? await last.first().getAttribute('data-seq') : 0) + 1
-  await dashboard.getByTestId('sign-input').fill(message)
-  await dashboard.getByTestId('sign-button').click()
-  const result = dashboard.locator(`[data-testid="sign-result"][data-seq="${seq}"]`)
-  const error = dashboard.locator(`[data-testid="sign-error"][data-seq="${seq}"]`)
-  await expect(result.or(error)).toBeVisible({ timeout: 60_000 })
+  const { result, error } = await pressSign(dashboard, message)
   expect(await result.count(), 'the page signed where it should have been refused').toBe(0)
   return { code: (await error.getAttribute('data-code')) ?? '', text: await error.innerText() }
 }

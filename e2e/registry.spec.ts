@@ -15,8 +15,8 @@ import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
 import type { Hex } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
-import { CHROMIUM_PERMISSIONS, freePort, runDir, startRelayProc, startWebProc, type Proc, type RelayProc } from './harness.js'
-import { dumpNodes, expectDashboardSees, expectValidSignature, mintThroughUi, openNode, peerIdOf, signThroughUi, snap, type PkpRow } from './pkp-helpers.js'
+import type { Proc } from './harness.js'
+import { dumpNodes, startDashboardTestnet, type DashboardTestnet, expectDashboardSees, expectValidSignature, mintThroughUi, signThroughUi, snap, type PkpRow } from './pkp-helpers.js'
 import {
   createAccountThroughUi, expectRegistryShows, grantThroughUi, historyShown, permitActionThroughUi, revokeActionThroughUi, revokeThroughUi,
   signersShown, signRefusedThroughUi, transferThroughUi, useAccount
@@ -26,7 +26,7 @@ const NODES = 5
 /** ⌊2n/3⌋ + 1 of the committee (docs/registry.md §2.3): every node is in the committee. */
 const QUORUM = Math.floor((2 * NODES) / 3) + 1
 
-let relay: RelayProc
+let testnet: DashboardTestnet | undefined
 let web: Proc & { url: string }
 let context: BrowserContext
 let dashboard: Page
@@ -40,21 +40,14 @@ const slots = Array.from({ length: NODES }, (_, i) => `registry-${i}`)
 test.describe.serial('the PKP registry through the dashboard', () => {
   test.beforeAll(async ({ browser }) => {
     test.setTimeout(180_000)
-    const dir = runDir(`e2e-registry-${process.pid}`)
-    const relayFile = `${dir}/relay.json`
-    relay = await startRelayProc(await freePort(), relayFile)
-    web = await startWebProc(await freePort(), relayFile, `${dir}/dist`)
-    context = await browser.newContext({ permissions: CHROMIUM_PERMISSIONS })
-    dashboard = await context.newPage()
-    dashboard.on('console', (msg) => { if (msg.type() === 'error') console.log(`[dashboard] ${msg.text()}`) })
-    await dashboard.goto(web.url + '/')
-    await expect.poll(async () => (await snap(dashboard).catch(() => null))?.relay.state, { timeout: 60_000 }).toBe('connected')
-    const pages = await Promise.all(slots.map(async slot => await openNode(context, web.url, slot)))
+    testnet = await startDashboardTestnet(browser, 'registry', slots)
+    web = testnet.web
+    context = testnet.context
+    dashboard = testnet.dashboard
     for (const [i, slot] of slots.entries()) {
-      nodes.set(slot, pages[i])
-      ids.set(slot, await peerIdOf(pages[i]))
+      nodes.set(slot, testnet.pages[i])
+      ids.set(slot, testnet.ids[i])
     }
-    await expectDashboardSees(dashboard, [...ids.values()], 90_000)
   })
 
   // eslint-disable-next-line no-empty-pattern -- Playwright reads fixtures from a destructuring pattern, even an empty one
@@ -63,9 +56,7 @@ test.describe.serial('the PKP registry through the dashboard', () => {
   })
 
   test.afterAll(async () => {
-    await context?.close()
-    await web?.stop()
-    await relay?.stop()
+    await testnet?.stop()
   })
 
   test('wallet: three named local accounts; a taken name is refused', async () => {

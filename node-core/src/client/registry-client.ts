@@ -25,7 +25,7 @@ import { InvalidArgumentError, LitError } from '../errors.js'
 import { RemoteError } from '../net/rpc/errors.js'
 import type { RpcDefinition } from '../net/rpc/definition.js'
 import {
-  NotOwnerError, buildCertificate, catchUp, checkTransition, parseOperation, quorumSize, signOperation, unsigned, verifyCertificate,
+  NotOwnerError, applyCertified, buildCertificate, catchUp, checkTransition, parseOperation, quorumSize, signOperation, unsigned, verifyCertificate,
   verifyCountersignature, type ActionScope, type Certificate, type Committee, type Countersignature, type MemberKeys, type Operation,
   type SignedOperation, type TokenState
 } from '../registry/index.js'
@@ -236,16 +236,22 @@ export class RegistryClient {
     const certificate = buildCertificate(signed, countersigs)
     const certified = await verifyCertificate(certificate, committee, this.keys)
     this.pending.delete(pkp.tokenId)
-    const after = await catchUp(state, [certified.certificate], { tokenId: pkp.tokenId, committee, keys: this.keys })
-    if (after.state === undefined || after.state.nonce !== op.nonce + 1) throw new LitError('the certified operation does not apply to the verified state', 'ERR_REGISTRY_INTERNAL')
-    this.states.set(pkp.tokenId, after.state)
+    // Verified just above: apply it directly (catchUp would verify every signature again).
+    let after: TokenState
+    try {
+      after = applyCertified(state, certified)
+    } catch (err) {
+      throw new LitError('the certified operation does not apply to the verified state', 'ERR_REGISTRY_INTERNAL', { cause: err })
+    }
+    if (after.nonce !== op.nonce + 1) throw new LitError('the certified operation does not apply to the verified state', 'ERR_REGISTRY_INTERNAL')
+    this.states.set(pkp.tokenId, after)
     const submitted = await this.submitEverywhere(certificate, deadlineAt, signal)
     return {
       kind: op.kind,
       tokenId: pkp.tokenId,
       nonce: op.nonce,
       certificate,
-      permissions: permissionsOf(after.state),
+      permissions: permissionsOf(after),
       submittedTo: submitted.accepted,
       faults: publicFaults([...faults, ...submitted.faults])
     }

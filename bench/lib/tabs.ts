@@ -1,0 +1,34 @@
+/**
+ * Helpers of the benches that drive real tabs through the dashboard's test hook
+ * (window.__litTest): waiting for the network, and the echo round trip that is
+ * every such bench's floor. Not in index.ts: the crypto bench runs without a browser.
+ */
+import type { Page } from '@playwright/test'
+import type { EchoBenchResult } from '../../node-core/src/browser.js'
+import { progress } from './output.js'
+
+const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
+
+/** Wait until the dashboard sees all n nodes in a full mesh and the network key exists; returns the ms it took. */
+export async function waitNetworkReady (dashboard: Page, n: number, deadlineMs: number): Promise<number> {
+  const t0 = Date.now()
+  let last = ''
+  while (Date.now() - t0 < deadlineMs) {
+    const state = await dashboard.evaluate(async () => {
+      const s = window.__litTest?.snapshot()
+      const info = await window.__litTest?.client?.networkInfo().catch(() => null)
+      return { nodes: s?.network.nodes.length ?? 0, fullMesh: s?.network.fullMesh ?? false, members: info?.networkKey?.members.length ?? 0, genesis: info?.genesis ?? '?' }
+    }).catch(() => ({ nodes: 0, fullMesh: false, members: 0, genesis: '?' }))
+    const line = JSON.stringify(state)
+    if (line !== last) { progress(`waiting: ${line}`); last = line }
+    if (state.nodes === n && state.fullMesh && state.members > 0) return Date.now() - t0
+    await sleep(250)
+  }
+  throw new Error(`network of ${n} not ready after ${deadlineMs} ms: ${last}`)
+}
+
+/** Echo requests of 64 bytes from the page `from` to the peer `to`, after 100 unmeasured ones. */
+export async function echoFloor (from: Page, to: string, requests: number, concurrency: number): Promise<EchoBenchResult> {
+  await from.evaluate(async ([peer]) => await window.__litTest!.echoBench(peer, { requests: 100, payloadBytes: 64, concurrency: 4 }), [to] as const)
+  return await from.evaluate(async ([peer, n, c]) => await window.__litTest!.echoBench(peer, { requests: n, payloadBytes: 64, concurrency: c }), [to, requests, concurrency] as const)
+}
