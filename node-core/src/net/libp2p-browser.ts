@@ -8,7 +8,7 @@ import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { gossipsub, type GossipSub } from '@libp2p/gossipsub'
-import { identify, type Identify } from '@libp2p/identify'
+import { identify, identifyPush, type Identify, type IdentifyPush } from '@libp2p/identify'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
 import { ping, type Ping } from '@libp2p/ping'
 import { webRTC } from '@libp2p/webrtc'
@@ -19,6 +19,7 @@ import { echo, type Echo } from './echo.js'
 
 export interface BrowserServices {
   identify: Identify
+  identifyPush: IdentifyPush
   pubsub: GossipSub
   ping: Ping
   echo: Echo
@@ -70,6 +71,11 @@ export async function createBrowserLibp2p (init: BrowserLibp2pInit): Promise<Bro
     connectionGater: { denyDialMultiaddr: () => false },
     services: {
       identify: identify(),
+      // Tells connected peers when this tab starts speaking a protocol after the
+      // connection was identified (bitswap starts with the action code store, often
+      // after the mesh has linked up); without it they never send it want-lists
+      // (docs/actions.md §1.5). Debounced by libp2p; fires on protocol/address changes.
+      identifyPush: identifyPush(),
       pubsub: gossipsub({
         allowPublishToZeroTopicPeers: true,
         scoreParams: GOSSIPSUB_SCORE_PARAMS,
