@@ -52,6 +52,9 @@ export default defineConfig({
   optimizeDeps: {
     entries: ['index.html', 'node.html']
   },
+  // The action sandbox worker (node-core/src/actions/sandbox/sandbox-worker.ts) is a module
+  // worker: the QuickJS variant loads its parts with dynamic import().
+  worker: { format: 'es' },
   build: {
     target: 'es2022',
     rollupOptions: {
