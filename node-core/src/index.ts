@@ -48,6 +48,16 @@ export type {
 export {
   callerIs, anyone, ownsPkp, permittedOnPkp, callerIn, type AccessControlCondition, type AccessControlConditions
 } from './node/access-conditions.js'
+// Lit Actions (docs/actions.md §6)
+export {
+  type ExecuteJsRequest, type ExecuteJsResult, type ExecuteJsProgress, type ActionSignature, type ActionNodeAnswer, type ActionFault,
+  type UploadedAction
+} from './client/execute-js.js'
+export {
+  ActionLimitError, ActionFailedError, ActionNotFoundError, ResponseDisagreementError, SignatureDisagreementError, MissingSignatureError,
+  type AnswerGroup
+} from './client/action-errors.js'
+export { actionCid } from './actions/cid.js'
 // ---- end of the client SDK block ---------------------------------------------------------------
 
 // ---- Node services (docs/node-runtime.md; node-core/src/node/) ---------------------------------
@@ -64,7 +74,7 @@ export { type AuthSigVerifier, assertMayUsePkp, pkpUseDecision, type PkpUseDecis
 export { RegistryService, REGISTRY_EPOCH, type NodeRegistry } from './node/registry-service.js'
 export { peerIdMemberKeys, memberSignerFromKey } from './node/registry-keys.js'
 export { faultsFromQuery, type NodeFaults } from './node/faults.js'
-export { poolTargetFromQuery } from './node/tab-options.js'
+export { poolTargetFromQuery, actionFetchAllowFromQuery, actionWallMsFromQuery } from './node/tab-options.js'
 export type { GenesisState } from './node/genesis.js'
 export type { OperationView, OperationKind } from './node/op-status.js'
 export type { LogSink, LogLevel } from './node/log.js'

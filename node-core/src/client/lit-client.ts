@@ -44,6 +44,7 @@ import type {
   PkpPermissions, PkpRegistryEntry, PkpSignature, PkpSignRequest, PkpSummary, RegistryOperationResult, ShareFault
 } from './types.js'
 import type { ActionScope } from '../registry/index.js'
+import { executeJs, uploadAction, type ExecuteJsHost, type ExecuteJsRequest, type ExecuteJsResult, type SigNameMemory, type UploadedAction } from './execute-js.js'
 
 /** Deadlines of whole operations (ms). */
 export interface ClientTimeouts {
@@ -114,6 +115,8 @@ export class LitClient {
   private readonly timeouts: ClientTimeouts
   private readonly onClose?: () => Promise<void>
   private readonly leases = new PresignatureLeaseCache()
+  /** Per action CID, the sigNames its last run signed (docs/actions.md §5.2). */
+  private readonly actionSigNames: SigNameMemory = new Map()
   private readonly pkps = new Map<string, KnownPkp>()
   /** Per PKP, the next allocator to ask (round robin over the online committee). */
   private readonly allocatorTurn = new Map<string, number>()
@@ -391,11 +394,7 @@ export class LitClient {
 
   private async signWith (pkp: KnownPkp, lease: Lease, toSign: Uint8Array, started: number, deadlineAt: number, signal?: AbortSignal): Promise<PkpSignature> {
     const pub = lease.presignature
-    const onlineIds = this.onlineParticipants(pkp)
-    // Nodes that recently gave bad shares are left out while 2t+1 others remain:
-    // every signer named consumes the presignature, so a known cheater only costs one.
-    const trustedSigners = usableSigners(pub, this.trustedOnline(pkp))
-    const signerIds = trustedSigners.length >= 2 * pub.degree + 1 ? trustedSigners : usableSigners(pub, onlineIds)
+    const signerIds = this.chooseSigners(pkp, pub)
     const req: SignRequest = { messageHash: toSign, signers: signerIds, entropy: secureRng(32) }
     validateSignRequest(pub, req)
     const signers = new Map<string, ParticipantId>(signerIds.map(id => [pkp.committee[id - 1], id] as const))
@@ -441,8 +440,55 @@ export class LitClient {
     }
   }
 
+  /** The presignature's online participants, without recent cheaters while 2t+1 others remain. */
+  private chooseSigners (pkp: KnownPkp, pub: PresignaturePublic): ParticipantId[] {
+    // Every signer named consumes the presignature, so a known cheater only costs one.
+    const trustedSigners = usableSigners(pub, this.trustedOnline(pkp))
+    return trustedSigners.length >= 2 * pub.degree + 1 ? trustedSigners : usableSigners(pub, this.onlineParticipants(pkp))
+  }
+
+  // ---------------------------------------------------------------- Lit Actions (docs/actions.md §6)
+
+  /** Store action code on the network; returns its CID (CIDv0 as Lit's ipfsId, and its v1 form). */
+  async uploadAction (code: string, options: { to?: readonly string[], signal?: AbortSignal } = {}): Promise<UploadedAction> {
+    this.assertOpen()
+    if (typeof code !== 'string') throw new InvalidArgumentError('code', 'expected a string')
+    return await uploadAction(this.actionHost(), code, options)
+  }
+
+  /** Run a Lit Action on the online nodes; combine the signatures it makes (docs/actions.md §6). */
+  async executeJs (request: ExecuteJsRequest): Promise<ExecuteJsResult> {
+    this.assertOpen()
+    return await executeJs(this.actionHost(), request, this.actionSigNames)
+  }
+
+  private actionHost (): ExecuteJsHost {
+    return {
+      now: this.now,
+      onlineNodes: () => this.onlineNodes(),
+      auth: async () => await this.auth.get(),
+      request: async (definition, peer, body, options) => await this.request(definition, peer, body, options),
+      suspect: (nodes) => { this.suspect(nodes) },
+      bind: async (pubKey, actionCid, deadlineAt, signal) => {
+        const pkp = await this.resolvePkp(pubKey, signal)
+        const lease = await this.leaseFor(pkp, deadlineAt, signal, actionCid)
+        const signers = this.chooseSigners(pkp, lease.presignature)
+        validateSignRequest(lease.presignature, { messageHash: new Uint8Array(32), signers, entropy: new Uint8Array(32) })
+        return {
+          tokenIdHex: pkp.tokenIdHex,
+          publicKey: pkp.publicKey,
+          committee: pkp.committee,
+          presignature: lease.presignature,
+          presignatureId: lease.id,
+          signers,
+          entropy: secureRng(32)
+        }
+      }
+    }
+  }
+
   /** A leased presignature usable with the online committee members: from the cache, else leased now. */
-  private async leaseFor (pkp: KnownPkp, deadlineAt: number, signal?: AbortSignal): Promise<Lease> {
+  private async leaseFor (pkp: KnownPkp, deadlineAt: number, signal?: AbortSignal, actionCid?: string): Promise<Lease> {
     const need = 2 * pkp.degree + 1
     const online = this.onlineParticipants(pkp)
     if (online.size < need) throw new NotEnoughNodesError(need, online.size, 'online committee members')
@@ -460,7 +506,7 @@ export class LitClient {
       throwIfAborted(signal, 'pkpSign')
       if (this.now() >= deadlineAt) throw new TimeoutError('pkpSign (leasing a presignature)', publicFaults(faults))
       try {
-        await this.leaseFrom(pkp, allocator, deadlineAt, signal)
+        await this.leaseFrom(pkp, allocator, deadlineAt, signal, actionCid)
       } catch (err) {
         if (signal?.aborted === true) throw new AbortedError('pkpSign', { cause: signal.reason })
         faults.push(toNodeFault(allocator, err))
@@ -476,12 +522,12 @@ export class LitClient {
   }
 
   /** Lease a batch from one allocator; keep the ones that are really this PKP's. */
-  private async leaseFrom (pkp: KnownPkp, allocator: string, deadlineAt: number, signal?: AbortSignal): Promise<number> {
+  private async leaseFrom (pkp: KnownPkp, allocator: string, deadlineAt: number, signal?: AbortSignal, actionCid?: string): Promise<number> {
     const auth = await this.auth.get()
     const sentAt = this.now()
     // Nodes that gave bad shares recently: the allocator leaves them out of what it hands us where it can.
     const avoid = pkp.committee.filter((node) => this.isSuspect(node))
-    const res = await this.request(PresignLease, allocator, { tokenId: pkp.tokenIdHex, count: LEASE_BATCH, auth, ...(avoid.length > 0 ? { avoid } : {}) }, {
+    const res = await this.request(PresignLease, allocator, { tokenId: pkp.tokenIdHex, count: LEASE_BATCH, auth, ...(avoid.length > 0 ? { avoid } : {}), ...(actionCid !== undefined ? { actionCid } : {}) }, {
       signal, timeoutMs: Math.min(this.timeouts.lease, remaining(deadlineAt, this.now))
     })
     const good: PresignaturePublic[] = []
@@ -649,7 +695,7 @@ export class LitClient {
     key.members.forEach((peer, i) => { if (online.has(peer) && key.publicKeySet.verificationShares.has(i + 1)) holders.set(peer, i + 1) })
     const need = key.publicKeySet.degree + 1
     if (holders.size < need) throw new NotEnoughNodesError(need, holders.size, 'online key holders')
-    const auth: AuthSig = await this.auth.get()
+    const auth: AuthSig = request.auth ?? await this.auth.get()
     const deadlineAt = started + this.timeouts.decrypt
     const collector = decryptionShareCollector({ publicKeySet: key.publicKeySet, identity, ciphertext, holders, deadlineAt, settleMs: COMBINE_SETTLE_MS })
     const done = await fanOut({

@@ -4,6 +4,7 @@
  * encrypt, decrypt, getNetworkInfo), with typed errors in client/errors.ts.
  */
 import type { AccessControlConditions } from '../node/access-conditions.js'
+import type { AuthSig } from '../node/rpc-definitions.js'
 
 export interface NetworkNode {
   peerId: string
@@ -127,6 +128,8 @@ export interface EncryptResponse {
 export interface DecryptRequest extends EncryptResponse {
   accessControlConditions: AccessControlConditions
   signal?: AbortSignal
+  /** Decrypt as this auth signature's address instead of the client's account (a node decrypting for a Lit Action's caller). */
+  auth?: AuthSig
 }
 
 export interface DecryptResponse {

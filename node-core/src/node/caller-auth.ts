@@ -12,7 +12,7 @@
  */
 import { getAddress, type Hex } from 'viem'
 import { RpcError, UnauthorizedError } from '../net/rpc/errors.js'
-import { authorizeSign, type RegistryView } from '../registry/index.js'
+import { authorizeSign, cidKey, type RegistryView } from '../registry/index.js'
 import type { AuthSig } from './rpc-definitions.js'
 
 export interface AuthSigVerifier {
@@ -81,4 +81,11 @@ export interface ServiceContext {
 export function assertMayUsePkp (caller: string, pkp: PkpRef, via?: ServiceContext): void {
   const decision = pkpUseDecision(via?.registry, caller, pkp)
   if (!decision.ok) throw new UnauthorizedError(decision.reason)
+}
+
+/** Whether the action `cid` is permitted (in any scope) on the PKP in this node's certified state. */
+export function actionPermittedOn (registry: RegistryView | undefined, tokenId: string, cid: string): boolean {
+  const key = cidKey(cid)
+  if (key === undefined) return false
+  return registry?.token(`0x${tokenId.toLowerCase().replace(/^0x/, '')}` as Hex)?.permittedActions.has(key) === true
 }

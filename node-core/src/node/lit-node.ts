@@ -27,10 +27,15 @@ import { OperationTracker, serveOperationStatus, type OperationView } from './op
 import { DEFAULT_PRESIGN_POOL_CONFIG, PresignPool } from './presign-pool.js'
 import { memberSignerFromKey, peerIdMemberKeys } from './registry-keys.js'
 import { RegistryService } from './registry-service.js'
-import { OperationStatus, type PkpInfo } from './rpc-definitions.js'
+import { OperationStatus, type AuthSig, type PkpInfo } from './rpc-definitions.js'
 import { DEFAULT_ROUND_TIMEOUT_MS, SessionHub } from './session-hub.js'
 import { SignService } from './sign-service.js'
 import type { NodeRpc, PeerDirectory } from './transport.js'
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
+import { LitClient } from '../client/lit-client.js'
+import type { AccessControlConditions } from './access-conditions.js'
+import type { ActionDecryptArgs } from './action-host.js'
+import { ActionService, type ActionServiceInit } from './action-service.js'
 
 export interface LitNodeConfig {
   /** Fewest online nodes before genesis is proposed (default 3). */
@@ -89,6 +94,11 @@ export interface LitNodeInit {
   /** Verifies members' countersignatures; from their PeerIds by default. */
   memberKeys?: MemberKeys
   config?: Partial<LitNodeConfig>
+  /**
+   * Lit Actions (docs/actions.md): where code is kept and the sandbox that runs
+   * it. Without them the node serves no action/* protocol.
+   */
+  actions?: ActionServiceInit
 }
 
 /** The node page's view of the network key. */
@@ -140,6 +150,8 @@ export class LitNode {
   private readonly sign: SignService
   private readonly decrypt: DecryptService
   private readonly info: NetworkInfoService
+  private readonly actions: ActionService | undefined
+  private actionClient: LitClient | undefined
   private state: LifecycleState = 'idle'
   private error: string | null = null
   private current: LitNodeSnapshot
@@ -201,6 +213,9 @@ export class LitNode {
     this.sign = new SignService(ctx, () => this.pool.beginSigning())
     this.decrypt = new DecryptService(ctx, () => this.genesis.networkKey)
     this.info = new NetworkInfoService(ctx, this.genesis, this.pool)
+    this.actions = init.actions === undefined
+      ? undefined
+      : new ActionService(ctx, this.sign, { decrypt: async (args, auth, signal) => await this.decryptForAction(args, auth, signal), ...init.actions })
     this.current = this.emptySnapshot()
   }
 
@@ -219,6 +234,7 @@ export class LitNode {
       await this.sign.start()
       await this.decrypt.start()
       await this.pool.start()
+      await this.actions?.start()
       this.unsubscribe.push(this.ops.subscribe(() => { this.scheduleRefresh() }))
       this.unsubscribe.push(this.directory.subscribe(() => { this.scheduleRefresh() }))
       this.setState(transition(this.state, 'running'))
@@ -236,13 +252,30 @@ export class LitNode {
     for (const u of this.unsubscribe.splice(0)) u()
     if (this.refreshTimer !== undefined) clearTimeout(this.refreshTimer)
     const log = nodeLogger(this.config.log, 'lit-node')
-    for (const part of [this.pool, this.decrypt, this.sign, this.mint, this.genesis, this.info, this.registry]) {
+    for (const part of [...(this.actions !== undefined ? [this.actions] : []), this.pool, this.decrypt, this.sign, this.mint, this.genesis, this.info, this.registry]) {
       try { await part.stop() } catch (err) { log.warn(`stopping: ${describeError(err)}`) }
     }
     await this.rpc.unhandle(OperationStatus)
     await this.hub.stop()
     await this.refreshing
     this.setState(transition(this.state, 'stopped'))
+  }
+
+  /**
+   * decryptAndCombine inside an action (docs/actions.md §3.6): this node asks the
+   * key holders as a client would, with the request's own auth signature, so an
+   * action decrypts exactly what its caller could decrypt itself.
+   */
+  private async decryptForAction (args: ActionDecryptArgs, auth: AuthSig, signal: AbortSignal): Promise<string> {
+    this.actionClient ??= new LitClient({ rpc: this.rpc, directory: this.directory, account: privateKeyToAccount(generatePrivateKey()) })
+    const res = await this.actionClient.decrypt({
+      accessControlConditions: args.accessControlConditions as AccessControlConditions,
+      ciphertext: args.ciphertext,
+      dataToEncryptHash: args.dataToEncryptHash,
+      auth,
+      signal
+    })
+    return new TextDecoder().decode(res.decryptedData)
   }
 
   /** The latest snapshot (refreshed shortly after every change). */

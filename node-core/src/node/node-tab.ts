@@ -17,6 +17,11 @@ import { Libp2pNodeRpc } from './libp2p-transport.js'
 import { LitNode, type LitNodeConfig } from './lit-node.js'
 import { meshDirectory } from './mesh-directory.js'
 import { PeerRuntime } from './runtime.js'
+import { openActionCodeStorage, type ActionCodeStorage } from '../actions/code-store-idb.js'
+import { HeliaCodeStore } from '../actions/code-store-helia.js'
+import type { ActionLimits } from '../actions/limits.js'
+import { SandboxPool } from '../actions/sandbox/sandbox-pool.js'
+import { browserSandboxWorkerFactory } from '../actions/sandbox/browser-worker.js'
 
 export interface NodeTabInit {
   /** Identity slot in IndexedDB (one per tab of a testnet). */
@@ -27,6 +32,8 @@ export interface NodeTabInit {
   identityStore?: IdentityStore
   /** SIWE checks; default a caching AuthVerifier (auth/). */
   auth?: AuthSigVerifier
+  /** Lit Actions (docs/actions.md): limits and the origins fetch may reach; the code store and sandbox are the tab's own. */
+  actions?: { limits?: Partial<ActionLimits>, fetchAllow?: readonly string[] }
 }
 
 export interface NodeTab {
@@ -44,9 +51,14 @@ export async function startNodeTab (init: NodeTabInit): Promise<NodeTab> {
   await service.start()
   let store: IdbNodeStore | undefined
   let registryStore: IdbRegistryStore | undefined
+  let codeStorage: ActionCodeStorage | undefined
   try {
     store = await IdbNodeStore.open(peerId)
     registryStore = await IdbRegistryStore.open(peerId)
+    codeStorage = await openActionCodeStorage(peerId)
+    // Action code: blocks in this node's own IndexedDB databases, fetched from peers over bitswap on the tab's libp2p.
+    const codeStore = new HeliaCodeStore({ libp2p: peer.libp2p, blockstore: codeStorage.blockstore, datastore: codeStorage.datastore })
+    const sandbox = new SandboxPool({ createWorker: browserSandboxWorkerFactory() })
     const node = new LitNode({
       rpc: new Libp2pNodeRpc(service, peerId),
       directory: meshDirectory(peer, { includeSelf: true }),
@@ -54,11 +66,13 @@ export async function startNodeTab (init: NodeTabInit): Promise<NodeTab> {
       registryStore,
       identityKey: peer.privateKey,
       auth: init.auth ?? new AuthVerifier(),
-      config: { ...init.config, faults: init.faults ?? {} }
+      config: { ...init.config, faults: init.faults ?? {} },
+      actions: { codeStore, sandbox, ...init.actions }
     })
     await node.start()
     const opened = store
     const openedRegistry = registryStore
+    const openedCode = codeStorage
     return {
       peer,
       node,
@@ -66,14 +80,17 @@ export async function startNodeTab (init: NodeTabInit): Promise<NodeTab> {
       stop: async () => {
         await node.stop()
         await service.stop()
+        sandbox.stop()
         await opened.close()
         await openedRegistry.close()
+        await openedCode.close()
         await peer.stop()
       }
     }
   } catch (err) {
     await store?.close()
     await registryStore?.close()
+    await codeStorage?.close()
     await service.stop()
     await peer.stop()
     throw err

@@ -8,7 +8,7 @@ import type { Clock } from './clock.js'
 import { OperationStatus } from './rpc-definitions.js'
 import type { NodeRpc } from './transport.js'
 
-export type OperationKind = 'genesis' | 'mint' | 'presign' | 'lease' | 'sign' | 'decrypt'
+export type OperationKind = 'genesis' | 'mint' | 'presign' | 'lease' | 'sign' | 'decrypt' | 'action'
 
 export interface OperationView {
   id: string

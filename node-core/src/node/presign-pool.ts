@@ -22,7 +22,7 @@ import type { Presignature } from '../crypto/ecdsa/index.js'
 import { honestMajorityEcdsa } from '../protocols/presign/index.js'
 import { BadRequestError, NotFoundError, RemoteError, UnavailableError } from '../net/rpc/errors.js'
 import type { PkpRecord, PresignatureEntry } from '../store/node-store.js'
-import { assertMayUsePkp, callerAddress } from './caller-auth.js'
+import { actionPermittedOn, assertMayUsePkp, callerAddress } from './caller-auth.js'
 import { isSortedDistinct, randomHex, serve, sleep, type NodeContext } from './context.js'
 import { SessionFailedError } from './errors.js'
 import { describeError, nodeLogger, short, type NodeLogger } from './log.js'
@@ -99,7 +99,7 @@ export class PresignPool {
   private allocating = 0
 
   constructor (
-    private readonly ctx: Pick<NodeContext, 'rpc' | 'directory' | 'store' | 'hub' | 'ops' | 'clock' | 'auth' | 'log' | 'changed'>,
+    private readonly ctx: Pick<NodeContext, 'rpc' | 'directory' | 'store' | 'hub' | 'ops' | 'clock' | 'auth' | 'registry' | 'log' | 'changed'>,
     private readonly config: PresignPoolConfig = DEFAULT_PRESIGN_POOL_CONFIG
   ) {
     this.log = nodeLogger(ctx.log, 'presign-pool')
@@ -369,11 +369,12 @@ export class PresignPool {
   }
 
   /** `presign/lease`: hand out presignatures this node allocates, each once. */
-  private async lease (req: { tokenId: string, count: number, auth: { siwe: string, signature: string }, avoid?: string[] }, caller: string): Promise<{ presignatures: string[] }> {
+  private async lease (req: { tokenId: string, count: number, auth: { siwe: string, signature: string }, avoid?: string[], actionCid?: string }, caller: string): Promise<{ presignatures: string[] }> {
     const address = await callerAddress(this.ctx.auth, req.auth)
     const record = await this.ctx.store.getPkp(req.tokenId)
     if (record === undefined) throw new NotFoundError('unknown PKP')
-    assertMayUsePkp(address, record, this.ctx)
+    // A Lit Action permitted on the PKP may sign with it for any caller, so its caller may lease (actions.md §5.2).
+    if (req.actionCid === undefined || !actionPermittedOn(this.ctx.registry, req.tokenId, req.actionCid)) assertMayUsePkp(address, record, this.ctx)
     const op = this.ctx.ops.begin(randomHex(16), 'lease', caller)
     try {
       // The caller's suspects are left out where possible: a presignature among exactly 2t+1 fails whenever one of them cheats.

@@ -6,7 +6,11 @@
  * crypto/ and protocols/ and are decoded (and validated) by the receiver.
  */
 import { MalformedMessageError } from '../errors.js'
-import { defineRpc, jsonCodec, schema as s, type Infer, type Schema } from '../net/rpc/index.js'
+import { defineRpc, jsonCodec, schema as s, type Infer, type RpcDefinition, type Schema } from '../net/rpc/index.js'
+
+/** The request and response body types of a definition. */
+export type RpcRequestOf<D> = D extends RpcDefinition<infer Req, any> ? Req : never
+export type RpcResponseOf<D> = D extends RpcDefinition<any, infer Res> ? Res : never
 
 /** A libp2p PeerId in its base58 text form (Ed25519 ids are 52 characters). */
 export const peerIdString = s.string({ minLength: 8, maxLength: 128, pattern: /^[1-9A-HJ-NP-Za-km-z]+$/ })
@@ -195,7 +199,9 @@ export const PresignLease = defineRpc({
     count: s.int({ min: 1, max: MAX_LEASE }),
     auth: authSigSchema,
     /** Nodes the caller does not want among the participants (it saw bad shares from them): best effort. */
-    avoid: s.optional(s.array(peerIdString, { maxLength: MAX_COMMITTEE }))
+    avoid: s.optional(s.array(peerIdString, { maxLength: MAX_COMMITTEE })),
+    /** A Lit Action the presignatures are for: permitted on the PKP, it lets any caller lease (actions.md §5.2). */
+    actionCid: s.optional(s.string({ minLength: 1, maxLength: 128 }))
   }), 'presign lease request'),
   /** Each an encoded PresignaturePublic (crypto/ecdsa presignature codec). */
   response: jsonCodec(s.object({ presignatures: s.array(s.hex({ maxBytes: 16 * 1024 }), { maxLength: MAX_LEASE }) }), 'presign lease')
@@ -366,8 +372,100 @@ export const RegistryStateRequest = defineRpc({
   response: jsonCodec(s.object({ state: s.optional(registryStateSchema) }), 'registry state')
 })
 
+// ---------------------------------------------------------------- Lit Actions (docs/actions.md §7)
+
+export const MAX_ACTION_CODE_BYTES = 512 * 1024
+export const MAX_JS_PARAMS_CHARS = 64 * 1024
+export const MAX_SIGN_CALLS = 10
+export const MAX_RUNNERS = 64
+const sigNameSchema = s.string({ minLength: 1, maxLength: 64, pattern: /^[A-Za-z0-9._-]+$/ })
+const actionCidString = s.string({ minLength: 1, maxLength: 128 })
+
+/** Client → node: store action code under its CID (actions.md §1.5); the node recomputes the CID. */
+export const ActionPut = defineRpc({
+  name: 'action/put',
+  version: 1,
+  maxRequestBytes: 1024 * 1024,
+  maxResponseBytes: 1024,
+  timeoutMs: 10_000,
+  runOnLimitedConnection: true,
+  request: jsonCodec(s.object({ ipfsId: actionCidString, code: s.string({ maxLength: MAX_ACTION_CODE_BYTES }) }), 'action put request'),
+  response: jsonCodec(s.object({ ipfsId: actionCidString, cidV1: actionCidString, bytes: s.int({ min: 0, max: MAX_ACTION_CODE_BYTES }) }), 'action put result')
+})
+
+/** Which presignature, signer set and entropy serve one sigName of a request (actions.md §5.2). */
+export const actionBindingSchema = s.object({
+  sigName: sigNameSchema,
+  tokenId: tokenIdHex,
+  presignatureId: s.hex({ bytes: 32 }),
+  signers: s.array(s.int({ min: 1, max: MAX_COMMITTEE }), { minLength: 3, maxLength: MAX_COMMITTEE }),
+  entropy: s.hex({ bytes: 32 })
+})
+export type ActionBinding = Infer<typeof actionBindingSchema>
+
+export const actionOutcomeSchema = s.object({
+  kind: s.oneOf(['ok', 'error'] as const),
+  response: s.optional(s.string({ maxLength: 512 * 1024 })),
+  code: s.optional(s.string({ maxLength: 64 })),
+  message: s.optional(s.string({ maxLength: 1024 })),
+  limit: s.optional(s.string({ maxLength: 32 })),
+  used: s.optional(s.int({ min: 0, max: Number.MAX_SAFE_INTEGER })),
+  max: s.optional(s.int({ min: 0, max: Number.MAX_SAFE_INTEGER }))
+})
+export type ActionOutcome = Infer<typeof actionOutcomeSchema>
+
+/**
+ * Client → runner: run an action for a request (actions.md §5.1, §7). `jsParams`
+ * travels as JSON text so its size is bounded exactly; the node parses it.
+ */
+export const ActionExecute = defineRpc({
+  name: 'action/execute',
+  version: 1,
+  maxRequestBytes: 1024 * 1024,
+  maxResponseBytes: 1024 * 1024,
+  // The client sets the real deadline (wall limit + margin) per call.
+  timeoutMs: 45_000,
+  runOnLimitedConnection: true,
+  request: jsonCodec(s.object({
+    requestId: s.hex({ bytes: 32 }),
+    ipfsId: s.optional(actionCidString),
+    code: s.optional(s.string({ maxLength: MAX_ACTION_CODE_BYTES })),
+    jsParams: s.optional(s.string({ maxLength: MAX_JS_PARAMS_CHARS })),
+    auth: authSigSchema,
+    runners: s.array(peerIdString, { minLength: 1, maxLength: MAX_RUNNERS }),
+    bindings: s.array(actionBindingSchema, { maxLength: MAX_SIGN_CALLS })
+  }), 'action execute request'),
+  response: jsonCodec(s.object({
+    ipfsId: actionCidString,
+    cidV1: actionCidString,
+    outcome: actionOutcomeSchema,
+    logs: s.string({ maxLength: 64 * 1024 + 1024 }),
+    signatures: s.array(s.object({
+      sigName: sigNameSchema,
+      tokenId: tokenIdHex,
+      presignatureId: s.hex({ bytes: 32 }),
+      dataSigned: s.hex({ bytes: 32 }),
+      kind: s.oneOf(['ecdsa', 'personal'] as const),
+      /** The personal message signed (kind 'personal'), hex. */
+      message: s.optional(s.hex({ maxBytes: 16 * 1024 })),
+      /** encodeSignatureShare; absent when this runner is not a signer of the binding. */
+      share: s.optional(s.hex({ maxBytes: 512 }))
+    }), { maxLength: MAX_SIGN_CALLS }),
+    refusals: s.array(s.object({ sigName: sigNameSchema, code: s.string({ maxLength: 64 }), reason: s.string({ maxLength: 1024 }) }), { maxLength: MAX_SIGN_CALLS }),
+    stats: s.object({
+      codeSource: s.oneOf(['cache', 'peer', 'inline'] as const),
+      queueMs: s.int({ min: 0, max: 10_000_000 }),
+      runMs: s.int({ min: 0, max: 10_000_000 }),
+      memPeakBytes: s.optional(s.int({ min: 0, max: Number.MAX_SAFE_INTEGER }))
+    })
+  }), 'action execute answer')
+})
+export type ActionExecuteRequest = RpcRequestOf<typeof ActionExecute>
+export type ActionExecuteAnswer = RpcResponseOf<typeof ActionExecute>
+
 /** Every protocol a node serves (for registration and the docs table). */
 export const NODE_PROTOCOLS = [
   SessionMessage, GenesisStart, PresignStart, NetworkInfo, MintStart, OperationStatus, PkpList, PresignLease,
-  SignShareRequest, DecryptShareRequest, RegistryCountersign, RegistrySubmit, RegistryCertificates, RegistryStateRequest
+  SignShareRequest, DecryptShareRequest, RegistryCountersign, RegistrySubmit, RegistryCertificates, RegistryStateRequest,
+  ActionPut, ActionExecute
 ] as const

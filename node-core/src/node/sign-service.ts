@@ -19,6 +19,7 @@ import { randomHex, serve, type NodeContext } from './context.js'
 import { corruptSignatureShare, neverAnswer } from './faults.js'
 import { describeError, short } from './log.js'
 import { SignShareRequest } from './rpc-definitions.js'
+import type { PkpRecord } from '../store/node-store.js'
 
 export interface SignShareInput {
   tokenId: string
@@ -47,6 +48,32 @@ export class SignService {
     await this.ctx.rpc.unhandle(SignShareRequest)
   }
 
+  /**
+   * This node's share for a request already authorised by the caller (pkp/sign-share
+   * above, or a Lit Action's binding, actions.md §5.4): checks the signer set, takes
+   * the presignature durably, computes the share. Returns encodeSignatureShare hex.
+   */
+  async shareFor (record: PkpRecord, req: Omit<SignShareInput, 'auth'>): Promise<{ share: string, takeMs: number }> {
+    const me = record.committee.indexOf(this.ctx.rpc.self) + 1
+    const t = record.publicKeySet.degree
+    const { signers } = req
+    for (let i = 1; i < signers.length; i++) if (signers[i] <= signers[i - 1]) throw new BadRequestError('signers must be sorted ascending and distinct')
+    if (!signers.includes(me)) throw new BadRequestError('this node is not among the signers')
+    if (signers.length < 2 * t + 1) throw new BadRequestError(`${signers.length} signers, need 2t+1 = ${2 * t + 1}`)
+    // Durable single use (§8); PresignatureUsedError / PresignatureNotFoundError map to their codes.
+    // A request naming signers outside the presignature is refused in the same transaction, before the take.
+    const t1 = performance.now()
+    const presignature = await this.ctx.store.takePresignature(req.tokenId, req.presignatureId, (entry) => {
+      const missing = signers.filter((id) => !entry.participants.includes(id))
+      if (missing.length > 0) throw new BadRequestError(`signers ${missing.join(', ')} took no part in the presignature`)
+    })
+    const takeMs = performance.now() - t1
+    const request: SignRequest = { messageHash: hexToBytes(req.messageHash), signers, entropy: hexToBytes(req.entropy) }
+    let share = honestMajorityEcdsa.signShare(presignature, request)
+    if (this.ctx.faults.corruptShares === true) share = corruptSignatureShare(share)
+    return { share: bytesToHex(encodeSignatureShare(share)), takeMs }
+  }
+
   private async signShare (req: SignShareInput, caller: string): Promise<{ share: string }> {
     const release = this.beginSigning()
     const op = this.ctx.ops.begin(randomHex(16), 'sign', caller)
@@ -56,27 +83,12 @@ export class SignService {
       const record = await this.ctx.store.getPkp(req.tokenId)
       if (record === undefined) throw new NotFoundError('unknown PKP')
       assertMayUsePkp(await callerAddress(this.ctx.auth, req.auth), record, this.ctx)
-      const me = record.committee.indexOf(this.ctx.rpc.self) + 1
-      const t = record.publicKeySet.degree
-      const { signers } = req
-      for (let i = 1; i < signers.length; i++) if (signers[i] <= signers[i - 1]) throw new BadRequestError('signers must be sorted ascending and distinct')
-      if (!signers.includes(me)) throw new BadRequestError('this node is not among the signers')
-      if (signers.length < 2 * t + 1) throw new BadRequestError(`${signers.length} signers, need 2t+1 = ${2 * t + 1}`)
-      // Durable single use (§8); PresignatureUsedError / PresignatureNotFoundError map to their codes.
-      // A request naming signers outside the presignature is refused in the same transaction, before the take.
       const t1 = performance.now()
-      const presignature = await this.ctx.store.takePresignature(req.tokenId, req.presignatureId, (entry) => {
-        const missing = signers.filter((id) => !entry.participants.includes(id))
-        if (missing.length > 0) throw new BadRequestError(`signers ${missing.join(', ')} took no part in the presignature`)
-      })
-      const request: SignRequest = { messageHash: hexToBytes(req.messageHash), signers, entropy: hexToBytes(req.entropy) }
+      const { share, takeMs } = await this.shareFor(record, req)
       const t2 = performance.now()
-      let share = honestMajorityEcdsa.signShare(presignature, request)
-      if (this.ctx.faults.corruptShares === true) share = corruptSignatureShare(share)
-      const t3 = performance.now()
-      op.done(`${short(req.tokenId)}/${short(req.presignatureId)} checks ${ms(t1 - t0)} take ${ms(t2 - t1)} share ${ms(t3 - t2)} ms`)
+      op.done(`${short(req.tokenId)}/${short(req.presignatureId)} checks ${ms(t1 - t0)} take ${ms(takeMs)} share ${ms(t2 - t1 - takeMs)} ms`)
       this.ctx.changed()
-      return { share: bytesToHex(encodeSignatureShare(share)) }
+      return { share }
     } catch (err) {
       op.fail(describeError(err))
       throw err

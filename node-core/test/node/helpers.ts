@@ -21,6 +21,7 @@ import type { AuthSigVerifier } from '../../src/node/caller-auth.js'
 import type { NodeFaults } from '../../src/node/faults.js'
 import { MintStart, PkpList, PresignLease, SignShareRequest, type AuthSig, type PkpInfo } from '../../src/node/rpc-definitions.js'
 import type { NodeRpc } from '../../src/node/transport.js'
+import type { ActionServiceInit } from '../../src/node/action-service.js'
 
 export function randomHex (bytes: number): string {
   return bytesToHex(crypto.getRandomValues(new Uint8Array(bytes)))
@@ -67,6 +68,8 @@ export async function startNetwork (n: number, opts: {
   faults?: Record<number, NodeFaults>
   /** Indices (sorted order) that start offline. */
   offline?: number[]
+  /** Lit Actions per node (docs/actions.md): code store and sandbox. */
+  actions?: (peer: string) => ActionServiceInit
 } = {}): Promise<TestNetwork> {
   const net = new MemoryNetwork()
   const peers = memoryPeerIds(n, opts.seed ?? 'net').sort()
@@ -83,7 +86,8 @@ export async function startNetwork (n: number, opts: {
       registryStore: new MemoryRegistryStore(peer, registryStorage),
       identityKey: memoryPeerKey(peer),
       auth: testAuthVerifier,
-      config: { ...config, faults: opts.faults?.[i] ?? {} }
+      config: { ...config, faults: opts.faults?.[i] ?? {} },
+      ...(opts.actions !== undefined ? { actions: opts.actions(peer) } : {})
     })
     await node.start()
     nodes.set(peer, node)

@@ -1,0 +1,246 @@
+/**
+ * Lit Actions, the node half (docs/actions.md §1.5, §5, §7): `action/put`
+ * stores code under its CID; `action/execute` resolves the code (inline, local
+ * store, or peers), runs it once per request in the sandbox with the node's
+ * host API, and — only if the run ended well — makes a signature share for each
+ * signing call whose binding names this node as a signer (§5.4). Nothing an
+ * action does throws out of the handler: a failed or stopped run is a normal
+ * answer carrying its outcome and logs (§2.8).
+ */
+import { BadRequestError, RpcError } from '../net/rpc/errors.js'
+import { ActionCodeLimitError, ERR_ACTION_LIMIT } from '../actions/errors.js'
+import type { ActionCodeStore } from '../actions/code-store.js'
+import { actionCid, parseActionCid } from '../actions/cid.js'
+import { DEFAULT_ACTION_LIMITS, type ActionLimits } from '../actions/limits.js'
+import type { RunResult } from '../actions/sandbox/quickjs-runner.js'
+import { ActionRunHost, type ActionDecryptArgs, type ActionRefusal } from './action-host.js'
+import { callerAddress } from './caller-auth.js'
+import { isSortedDistinct, serve, type NodeContext } from './context.js'
+import { toRpcError } from './errors.js'
+import { neverAnswer } from './faults.js'
+import { describeError, short } from './log.js'
+import { ActionExecute, ActionPut, type ActionExecuteAnswer, type ActionExecuteRequest, type AuthSig } from './rpc-definitions.js'
+import type { SignService } from './sign-service.js'
+
+/** What the service needs of a sandbox (actions/sandbox/sandbox-pool.ts SandboxPool in a tab). */
+export interface ActionSandbox {
+  run(
+    input: { code: string, jsParams: unknown, auth: { actionIpfsIds: string[], authSigAddress?: string }, limits: ActionLimits },
+    host: { call(method: string, args: unknown): Promise<unknown> },
+    options: { signal?: AbortSignal }
+  ): Promise<RunResult>
+}
+
+export interface ActionServiceInit {
+  codeStore: ActionCodeStore
+  sandbox: ActionSandbox
+  limits?: Partial<ActionLimits>
+  /** Origins an action's fetch may reach (actions.md §3.7). */
+  fetchAllow?: readonly string[]
+  /** Decrypt for a run with the request's auth (a node-side client); absent: decryptAndCombine is refused. */
+  decrypt?: (args: ActionDecryptArgs, auth: AuthSig, signal: AbortSignal) => Promise<string>
+}
+
+/** A request id runs once per node; ids are remembered this long and at most this many (actions.md §5.1). */
+export const REQUEST_MEMORY_MS = 10 * 60_000
+export const MAX_REMEMBERED_REQUESTS = 4096
+
+/** A request refused before it runs because a part of it is over a limit (actions.md §2.8 "refused"). */
+export class ActionLimitRpcError extends RpcError {
+  constructor (readonly limit: string, readonly max: number, readonly used: number) {
+    super(`${limit} of ${used} bytes is over the limit of ${max}`, ERR_ACTION_LIMIT)
+  }
+}
+
+type SignatureEntry = ActionExecuteAnswer['signatures'][number]
+
+export class ActionService {
+  private readonly limits: ActionLimits
+  private readonly seen = new Map<string, number>()
+
+  constructor (
+    private readonly ctx: Pick<NodeContext, 'rpc' | 'store' | 'ops' | 'auth' | 'registry' | 'faults' | 'log' | 'clock' | 'changed'>,
+    private readonly signer: Pick<SignService, 'shareFor'>,
+    private readonly init: ActionServiceInit
+  ) {
+    this.limits = { ...DEFAULT_ACTION_LIMITS, ...init.limits }
+  }
+
+  async start (): Promise<void> {
+    await this.init.codeStore.start()
+    await serve(this.ctx, ActionPut, async (req) => await this.put(req.code, req.ipfsId))
+    await serve(this.ctx, ActionExecute, async (req, hctx) => {
+      if (this.ctx.faults.silent === true) return await neverAnswer(hctx.signal)
+      return await this.execute(req, hctx.remotePeer, hctx.signal)
+    })
+  }
+
+  async stop (): Promise<void> {
+    await this.ctx.rpc.unhandle(ActionPut)
+    await this.ctx.rpc.unhandle(ActionExecute)
+    await this.init.codeStore.stop()
+  }
+
+  private async put (code: string, ipfsId: string): Promise<{ ipfsId: string, cidV1: string, bytes: number }> {
+    const bytes = new TextEncoder().encode(code).length
+    if (bytes > this.limits.codeBytes) throw new ActionCodeLimitError('bytes', this.limits.codeBytes, bytes)
+    return await this.init.codeStore.put(code, ipfsId)
+  }
+
+  private async execute (req: ActionExecuteRequest, peer: string, signal: AbortSignal): Promise<ActionExecuteAnswer> {
+    const caller = await callerAddress(this.ctx.auth, req.auth)
+    this.checkShape(req)
+    this.remember(req.requestId)
+    const op = this.ctx.ops.begin(req.requestId.slice(0, 32), 'action', peer)
+    try {
+      op.setPhase('fetching-code')
+      const { code, ipfsId, cidV1, source } = await this.resolveCode(req, signal)
+      const jsParams = parseJsParams(req.jsParams)
+      op.setPhase('running', ipfsId)
+      const host = new ActionRunHost({
+        registry: this.ctx.registry,
+        store: this.ctx.store,
+        caller,
+        actionCid: ipfsId,
+        fetchAllow: this.init.fetchAllow ?? [],
+        ...(this.init.decrypt !== undefined ? { decrypt: async (args: ActionDecryptArgs, s: AbortSignal) => await this.init.decrypt!(args, req.auth, s) } : {}),
+        signal
+      })
+      const runStarted = performance.now()
+      const result = await this.init.sandbox.run(
+        { code: asAsyncBody(code), jsParams, auth: { actionIpfsIds: [ipfsId], authSigAddress: caller }, limits: this.limits },
+        host, { signal })
+      const ranFor = performance.now() - runStarted
+      const refusals: ActionRefusal[] = [...host.refusals]
+      const signatures: SignatureEntry[] = []
+      // A failed or stopped run releases nothing and consumes nothing (§5.4).
+      if (result.outcome.kind === 'ok') {
+        op.setPhase('signing')
+        for (const call of [...host.calls].sort((a, b) => (a.sigName < b.sigName ? -1 : 1))) {
+          const entry = await this.signCall(req, call, refusals)
+          if (entry !== undefined) signatures.push(entry)
+        }
+      }
+      op.done(`${short(ipfsId)} ${result.outcome.kind}${result.outcome.code !== undefined ? ` ${result.outcome.code}` : ''} ${Math.round(ranFor)} ms`)
+      this.ctx.changed()
+      return {
+        ipfsId,
+        cidV1,
+        outcome: trimOutcome(result.outcome),
+        logs: result.logs.slice(0, 64 * 1024),
+        signatures,
+        refusals: refusals.slice(0, 10),
+        stats: {
+          codeSource: source,
+          queueMs: Math.max(0, Math.round(ranFor - result.stats.runMs)),
+          runMs: Math.round(result.stats.runMs),
+          ...(result.stats.memPeakBytes !== undefined ? { memPeakBytes: Math.round(result.stats.memPeakBytes) } : {})
+        }
+      }
+    } catch (err) {
+      op.fail(describeError(err))
+      throw err
+    }
+  }
+
+  /** Request checks before anything runs (actions.md §7). */
+  private checkShape (req: ActionExecuteRequest): void {
+    if ((req.ipfsId === undefined) === (req.code === undefined)) throw new BadRequestError('exactly one of ipfsId and code')
+    if (!isSortedDistinct(req.runners)) throw new BadRequestError('runners must be sorted and distinct')
+    if (!req.runners.includes(this.ctx.rpc.self)) throw new BadRequestError('this node is not among the runners')
+    const names = req.bindings.map((b) => b.sigName)
+    if (new Set(names).size !== names.length) throw new BadRequestError('two bindings for one sigName')
+    const codeBytes = req.code === undefined ? 0 : new TextEncoder().encode(req.code).length
+    if (codeBytes > this.limits.codeBytes) throw new ActionCodeLimitError('bytes', this.limits.codeBytes, codeBytes)
+    const paramBytes = req.jsParams === undefined ? 0 : new TextEncoder().encode(req.jsParams).length
+    if (paramBytes > this.limits.jsParamsBytes) throw new ActionLimitRpcError('jsParams', this.limits.jsParamsBytes, paramBytes)
+  }
+
+  /** A request id runs at most once here (§5.1); ids older than REQUEST_MEMORY_MS are forgotten. */
+  private remember (requestId: string): void {
+    const now = this.ctx.clock.now()
+    for (const [id, at] of this.seen) {
+      if (at > now - REQUEST_MEMORY_MS && this.seen.size < MAX_REMEMBERED_REQUESTS) break
+      this.seen.delete(id)
+    }
+    if (this.seen.has(requestId)) throw new BadRequestError(`request ${requestId} has already run here`)
+    this.seen.set(requestId, now)
+  }
+
+  private async resolveCode (req: ActionExecuteRequest, signal: AbortSignal): Promise<{ code: string, ipfsId: string, cidV1: string, source: 'cache' | 'peer' | 'inline' }> {
+    if (req.code !== undefined) {
+      const cid = await actionCid(req.code)
+      // Inline code is kept like uploaded code (§1.4), so a later run by ipfsId finds it.
+      await this.init.codeStore.put(req.code, cid.ipfsId).catch(() => {})
+      return { code: req.code, ipfsId: cid.ipfsId, cidV1: cid.cidV1, source: 'inline' }
+    }
+    const cid = parseActionCid(req.ipfsId)
+    const got = await this.init.codeStore.get(req.ipfsId!, { signal, timeoutMs: this.limits.codeFetchMs })
+    return { code: got.code, ipfsId: req.ipfsId!, cidV1: cid.toV1().toString(), source: got.source }
+  }
+
+  /** The share for one recorded call, if this node signs its binding (§5.2, §5.4); refusals otherwise. */
+  private async signCall (
+    req: ActionExecuteRequest, call: ActionRunHost['calls'][number], refusals: ActionRefusal[]
+  ): Promise<SignatureEntry | undefined> {
+    const binding = req.bindings.find((b) => b.sigName === call.sigName && b.tokenId === call.tokenId)
+    if (binding === undefined) {
+      refusals.push({ sigName: call.sigName, code: 'ERR_NO_BINDING', reason: `no presignature was bound to sigName ${call.sigName} for this PKP` })
+      return undefined
+    }
+    const entry: SignatureEntry = {
+      sigName: call.sigName,
+      tokenId: call.tokenId,
+      presignatureId: binding.presignatureId,
+      dataSigned: call.hash,
+      kind: call.kind,
+      ...(call.message !== undefined ? { message: call.message } : {})
+    }
+    const record = await this.ctx.store.getPkp(call.tokenId)
+    const me = record === undefined ? 0 : record.committee.indexOf(this.ctx.rpc.self) + 1
+    if (record === undefined || !binding.signers.includes(me)) return entry
+    try {
+      const { share } = await this.signer.shareFor(record, {
+        tokenId: call.tokenId, presignatureId: binding.presignatureId, messageHash: call.hash, signers: binding.signers, entropy: binding.entropy
+      })
+      return { ...entry, share }
+    } catch (err) {
+      const e = toRpcError(err)
+      refusals.push({ sigName: call.sigName, code: e.code, reason: e.message.slice(0, 1000) })
+      return entry
+    }
+  }
+}
+
+/**
+ * The code runs as the body of an async function, as Lit's runtime does, so an
+ * action may `await` at its top level; the function's promise is what the run
+ * waits for (actions.md §3.9).
+ */
+export function asAsyncBody (code: string): string {
+  return `(async () => {\n${code}\n})()`
+}
+
+function parseJsParams (text: string | undefined): unknown {
+  if (text === undefined) return {}
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    throw new BadRequestError('jsParams is not JSON')
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new BadRequestError('jsParams must be a JSON object')
+  return value
+}
+
+function trimOutcome (o: RunResult['outcome']): ActionExecuteAnswer['outcome'] {
+  if (o.kind === 'ok') return o.response === undefined ? { kind: 'ok' } : { kind: 'ok', response: o.response }
+  return {
+    kind: 'error',
+    code: o.code,
+    message: o.message.slice(0, 1000),
+    ...(o.limit !== undefined ? { limit: o.limit } : {}),
+    ...(o.used !== undefined ? { used: Math.round(o.used) } : {}),
+    ...(o.max !== undefined ? { max: Math.round(o.max) } : {})
+  }
+}
