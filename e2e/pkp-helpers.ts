@@ -171,7 +171,7 @@ export interface DashboardTestnet {
 }
 
 /** What the PKP and registry suites start before their tests (name: a label for the run directory). */
-export async function startDashboardTestnet (browser: Browser, name: string, slots: readonly string[]): Promise<DashboardTestnet> {
+export async function startDashboardTestnet (browser: Browser, name: string, slots: readonly string[], nodeQuery = ''): Promise<DashboardTestnet> {
   const dir = runDir(`e2e-${name}-${process.pid}`)
   const relayFile = `${dir}/relay.json`
   const relay = await startRelayProc(await freePort(), relayFile)
@@ -186,7 +186,7 @@ export async function startDashboardTestnet (browser: Browser, name: string, slo
   dashboard.on('console', (msg) => { if (msg.type() === 'error') console.log(`[dashboard] ${msg.text()}`) })
   await dashboard.goto(web.url + '/')
   await expect.poll(async () => (await snap(dashboard).catch(() => null))?.relay.state, { timeout: 60_000 }).toBe('connected')
-  const pages = await Promise.all(slots.map(async slot => await openNode(context, web.url, slot)))
+  const pages = await Promise.all(slots.map(async slot => await openNode(context, web.url, slot, nodeQuery)))
   const ids = await Promise.all(pages.map(async page => await peerIdOf(page)))
   await expectDashboardSees(dashboard, ids, 90_000)
   return { relay, web, context, dashboard, pages, ids, stop }

@@ -1,6 +1,7 @@
 import { useMemo, useState, useSyncExternalStore } from 'react'
 import type { PeerRuntime } from '../../node-core/src/browser.js'
 import type { DashboardClient, MintedPkp } from './client-api.js'
+import { ActionsPanel } from './ActionsPanel.js'
 import { EncryptPanel } from './EncryptPanel.js'
 import { LatencyLog } from './latency-log.js'
 import { LatencyPlot } from './LatencyPlot.js'
@@ -63,6 +64,7 @@ export function Dashboard ({ peer, client, accounts }: {
         <LatencyPlot samples={samples} capacity={latency.capacity} />
       </div>
       <EncryptPanel client={client} address={address} />
+      <ActionsPanel client={client} pkp={selected} />
     </main>
   )
 }

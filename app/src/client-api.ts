@@ -4,6 +4,7 @@
  */
 import type { LocalAccount } from 'viem/accounts'
 import type {
+  ExecuteJsRequest, ExecuteJsResult, UploadedAction,
   DecryptRequest, DecryptResponse, EncryptRequest, EncryptResponse, MintedPkp, MintOptions, NetworkInfo, PkpSignature, PkpSignRequest, PkpSummary,
   PkpRegistryEntry, RegistryOperationResult
 } from '../../node-core/src/browser.js'
@@ -11,6 +12,7 @@ import type {
 export type { DecryptRequest, DecryptResponse, EncryptRequest, EncryptResponse, MintedPkp, MintOptions, NetworkInfo, PkpSignature, PkpSignRequest, PkpSummary }
 export type { MintPhase, MintProgress, ShareFault } from '../../node-core/src/browser.js'
 export type { PkpRegistryEntry, RegistryHistoryEntry, RegistryOperationResult } from '../../node-core/src/browser.js'
+export type { ActionSignature, ExecuteJsRequest, ExecuteJsResult, UploadedAction } from '../../node-core/src/browser.js'
 
 /** A registry change's common options (the PKP by public key or token id). */
 interface RegistryCall { pubKey: string, signal?: AbortSignal }
@@ -32,4 +34,7 @@ export interface DashboardClient {
   removePermittedAddress (opts: RegistryCall & { address: string }): Promise<RegistryOperationResult>
   addPermittedAction (opts: RegistryCall & { cid: string, scope?: 'sign-anything' | 'personal-sign' }): Promise<RegistryOperationResult>
   removePermittedAction (opts: RegistryCall & { cid: string }): Promise<RegistryOperationResult>
+  /** Store action code on the nodes; its CID comes back (docs/actions.md §1). */
+  uploadAction (code: string, opts?: { to?: readonly string[], signal?: AbortSignal }): Promise<UploadedAction>
+  executeJs (request: ExecuteJsRequest): Promise<ExecuteJsResult>
 }

@@ -161,4 +161,63 @@ export class ClientBench {
     }
     return out
   }
+
+  /** Store action code on the given nodes only (a test of fetching from peers). */
+  async uploadAction (code: string, to?: string[]): Promise<{ ipfsId: string, storedOn: string[] }> {
+    const res = await this.client.uploadAction(code, { ...(to !== undefined ? { to } : {}), signal: AbortSignal.timeout(20_000) })
+    return { ipfsId: res.ipfsId, storedOn: res.storedOn }
+  }
+
+  /**
+   * One executeJs, summarised for a test or a benchmark: the response, each node's
+   * outcome and code source, and per sigName whether the signature recovers to `address`.
+   */
+  async executeJs (req: { ipfsId?: string, code?: string, jsParams?: Record<string, unknown> }, address?: string): Promise<ActionRunSummary> {
+    const t = performance.now()
+    try {
+      const res = await this.client.executeJs({ ...req, ...(req.jsParams !== undefined ? { jsParams: req.jsParams } : {}) })
+      const ms = performance.now() - t
+      const recovered: Record<string, boolean> = {}
+      for (const sig of Object.values(res.signatures)) {
+        recovered[sig.sigName] = address !== undefined && isAddressEqual(await recoverAddress({ hash: sig.dataSigned as Hex, signature: sig.signature }), address as Hex)
+      }
+      return {
+        ok: true,
+        ms,
+        response: res.responseRaw ?? null,
+        nodes: res.nodes.map((n) => ({ nodeId: n.nodeId, outcome: n.outcome.kind === 'ok' ? 'ok' : `${n.outcome.code ?? ''}/${n.outcome.limit ?? ''}`, codeSource: n.codeSource, runMs: n.runMs, ms: n.ms, logs: n.logs })),
+        signatures: recovered,
+        faults: res.faults.map((f) => `${f.kind}:${f.node}`)
+      }
+    } catch (err) {
+      const e = err as { name?: string, code?: string, message?: string, limit?: string, answers?: Array<{ nodeId: string, runMs: number, outcome: { code?: string, limit?: string } }> }
+      return {
+        ok: false,
+        ms: performance.now() - t,
+        error: { name: e.name ?? 'Error', code: e.code ?? '', message: e.message ?? String(err), limit: e.limit ?? '' },
+        nodes: (e.answers ?? []).map((a) => ({ nodeId: a.nodeId, runMs: a.runMs, outcome: `${a.outcome.code ?? ''}/${a.outcome.limit ?? ''}` }))
+      }
+    }
+  }
+
+  /** `count` executeJs runs of one action, timed in the page (bench:actions). */
+  async executeJsLoop (req: { ipfsId: string, jsParams: Record<string, unknown> }, opts: { count: number, toSign: 'fresh' | 'fixed' }): Promise<{ latenciesMs: number[], failures: string[] }> {
+    const out = { latenciesMs: [] as number[], failures: [] as string[] }
+    for (let i = 0; i < opts.count; i++) {
+      const jsParams = opts.toSign === 'fresh' ? { ...req.jsParams, toSign: Array.from(hexToBytes(keccak256(toHex(`bench ${i} ${Math.random()}`)))) } : req.jsParams
+      const t = performance.now()
+      try {
+        const res = await this.client.executeJs({ ipfsId: req.ipfsId, jsParams })
+        out.latenciesMs.push(performance.now() - t)
+        if (Object.keys(res.signatures).length === 0 && jsParams.sigName !== undefined) out.failures.push(`no signature: ${res.faults.map((f) => f.reason).join('; ')}`)
+      } catch (err) {
+        out.failures.push(err instanceof Error ? `${err.name}: ${err.message}` : String(err))
+      }
+    }
+    return out
+  }
 }
+
+export type ActionRunSummary =
+  | { ok: true, ms: number, response: string | null, nodes: Array<{ nodeId: string, outcome: string, codeSource: string, runMs: number, ms: number, logs: string }>, signatures: Record<string, boolean>, faults: string[] }
+  | { ok: false, ms: number, error: { name: string, code: string, message: string, limit: string }, nodes: Array<{ nodeId: string, runMs: number, outcome: string }> }

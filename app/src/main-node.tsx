@@ -1,5 +1,5 @@
 import { createRoot } from 'react-dom/client'
-import { AuthVerifier, faultsFromQuery, poolTargetFromQuery, startNodeTab, type LogSink } from '../../node-core/src/browser.js'
+import { actionFetchAllowFromQuery, actionWallMsFromQuery, AuthVerifier, faultsFromQuery, poolTargetFromQuery, startNodeTab, type LogSink } from '../../node-core/src/browser.js'
 import { describeError } from './format.js'
 import { NodePage } from './NodePage.js'
 import { claimSlot } from './slot.js'
@@ -16,7 +16,13 @@ const log: LogSink = (component, level, message) => {
 const root = createRoot(document.getElementById('root')!)
 try {
   const poolTarget = poolTargetFromQuery(location.search)
-  const tab = await startNodeTab({ slot, faults, auth: new AuthVerifier(), config: { log, ...(poolTarget === undefined ? {} : { poolTarget }) } })
+  // Test builds: actions may fetch from the test's own server (?actionFetch=origin) and stop sooner (?actionWallMs=N).
+  const wallTimeMs = isTestBuild() ? actionWallMsFromQuery(location.search) : undefined
+  const actions = {
+    fetchAllow: isTestBuild() ? actionFetchAllowFromQuery(location.search) : [],
+    ...(wallTimeMs === undefined ? {} : { limits: { wallTimeMs } })
+  }
+  const tab = await startNodeTab({ slot, faults, auth: new AuthVerifier(), actions, config: { log, ...(poolTarget === undefined ? {} : { poolTarget }) } })
   installTestHook(tab.peer, { node: tab.node })
   document.title = `Lit node ${tab.peerId.slice(-6)}`
   addEventListener('pagehide', () => { tab.peer.announceLeaving() })
