@@ -22,6 +22,7 @@ import { loadQuickJSModule } from '../node-core/src/actions/sandbox/quickjs-modu
 import { runAction } from '../node-core/src/actions/sandbox/quickjs-runner.js'
 import { DEFAULT_ACTION_LIMITS } from '../node-core/src/actions/limits.js'
 import { echoFloor, waitNetworkReady } from './lib/tabs.js'
+import { measureIframeSandbox } from './lib/iframe-sandbox.js'
 import { machineInfo, percentile, printJson, progress, round } from './lib/index.js'
 
 function arg (name: string, fallback: string): string {
@@ -69,7 +70,14 @@ async function sandboxInNode (): Promise<Record<string, unknown>> {
     await runAction(module, { ...input, code: 'let x = 0; for (let i = 0; i < 1e6; i++) x += i; Lit.Actions.setResponse({ response: String(x) })' }, host)
     loop.push(performance.now() - t)
   }
-  return { moduleLoadMs: round(loadMs), freshContextSetResponseMs: stats(runs), loop1e6Ms: stats(loop) }
+  // How long after the wall limit each kind of endless action is stopped (limit 300 ms).
+  const stopAfterLimitMs: Record<string, number> = {}
+  for (const [name, code] of [['sync', 'while (true) {}'], ['microtask', '(async () => { for (;;) await null })()'], ['timers', 'function a () { setTimeout(b, 0) } function b () { setTimeout(a, 0) } a()']]) {
+    const r = await runAction(module, { ...input, code, limits: { ...DEFAULT_ACTION_LIMITS, wallTimeMs: 300 } }, host)
+    if (r.outcome.kind !== 'error' || r.outcome.limit !== 'wallTime') throw new Error(`${name} loop was not stopped at its wall time`)
+    stopAfterLimitMs[name] = round(r.stats.runMs - 300)
+  }
+  return { moduleLoadMs: round(loadMs), freshContextSetResponseMs: stats(runs), loop1e6Ms: stats(loop), stopAfterLimitMs }
 }
 
 const dir = runDir(`bench-actions-${process.pid}`)
@@ -122,6 +130,15 @@ try {
   const signs = await dashboard.evaluate(async ([p, n]) => await window.__litTest!.client!.sign(p, { count: n, concurrency: 1 }), [pkp, SIGNS] as const)
   await context.close()
 
+  // Design B (docs/actions.md §2.3), measured in a page of its own: a memory bomb may take its renderer down.
+  progress('measuring design B (worker in a sandboxed iframe)…')
+  const bContext = await browser.newContext({ permissions: CHROMIUM_PERMISSIONS })
+  const bPage = await bContext.newPage()
+  await bPage.goto(`${web.url}/node.html?node=bench-iframe`)
+  const designB = await measureIframeSandbox(bPage).catch((err: unknown) => ({ error: err instanceof Error ? err.message.slice(0, 300) : String(err) }))
+  await bContext.close().catch(() => {})
+  progress(`design B: ${JSON.stringify(designB)}`)
+
   printJson({
     bench: 'actions',
     workload: {
@@ -129,7 +146,8 @@ try {
       runners: 'every online node runs each request',
       warm: `${RUNS} executeJs runs in sequence of one cached action (${SIGN_CODE.length} bytes) with one signEcdsa of a fresh hash, after ${WARMUP} unmeasured, through the dashboard's LitClient (window.__litTest, timed in the page): bind a leased presignature, action/execute to all runners, majority of responses, combine 2t+1 shares`,
       cold: 'first executeJs after page load (sandbox workers compile QuickJS on first use), code uploaded to one node only (the others fetch it over bitswap); then a second new CID on warm sandboxes',
-      sandboxInNode: 'this Node process, same runner and QuickJS build as the tabs: module load; 200 runs (after 20) of a fresh runtime + context executing setResponse; 5 runs of a 1e6-iteration loop',
+      designB: 'not built, measured: a Worker from a blob: URL inside a sandboxed (allow-scripts only) iframe of a node page: iframe + first worker, 30 fresh worker starts, 200 warm postMessage round trips page → iframe → worker, what the worker can reach, a while(true) stopped by terminate(), a memory bomb for 2 s',
+      sandboxInNode: 'this Node process, same runner and QuickJS build as the tabs: module load; 200 runs (after 20) of a fresh runtime + context executing setResponse; 5 runs of a 1e6-iteration loop; the delay after a 300 ms wall limit of a sync, a microtask and a timer loop',
       floor: `${ECHO_REQUESTS} echo requests dashboard → node (stream per request and one stream), and ${SIGNS} pkpSign in sequence on the same PKP`,
       pages: 'production build with the test hook (VITE_LIT_TEST=1), headless Chromium, one browser, one tab per node, ?pool=16; fresh relay and node identities'
     },
@@ -144,6 +162,7 @@ try {
       coldCodeSources: cold.ok ? cold.nodes.map(n => n.codeSource) : cold.error,
       newCidWarmSandboxMs: round(cold2.ms),
       sandboxInNode: sandbox,
+      designB,
       floor: {
         echoRequestP50Ms: dashToNode.p50Ms,
         echoOneStreamP50Ms: dashToNode.oneStream.p50Ms,

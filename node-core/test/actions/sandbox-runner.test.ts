@@ -244,7 +244,7 @@ describe('limits (§2.7, §2.8): each stop names its limit', () => {
     const r = await run('while (true) {}', { limits: { wallTimeMs: 300 } })
     expect(r.outcome).toMatchObject({ kind: 'error', code: 'ERR_ACTION_LIMIT', limit: 'wallTime', max: 300 })
     expect(r.stats.runMs).toBeGreaterThanOrEqual(300)
-    expect(r.stats.runMs).toBeLessThan(300 + 200)
+    expect(r.stats.runMs).toBeLessThan(300 + 1_000) // the must-show bound: limit + 1 s (CI shares 2 cores)
   })
 
   it('wallTime: a catch block cannot swallow the interrupt', async () => {
@@ -255,13 +255,13 @@ describe('limits (§2.7, §2.8): each stop names its limit', () => {
   it('wallTime: for(;;) await null (a microtask loop)', async () => {
     const r = await run('for (;;) await null', { limits: { wallTimeMs: 300 } })
     expect(r.outcome).toMatchObject({ code: 'ERR_ACTION_LIMIT', limit: 'wallTime' })
-    expect(r.stats.runMs).toBeLessThan(300 + 200)
+    expect(r.stats.runMs).toBeLessThan(300 + 1_000) // the must-show bound: limit + 1 s (CI shares 2 cores)
   })
 
   it('wallTime: setTimeout ping-pong', async () => {
     const r = await run('function ping () { setTimeout(pong, 0) } function pong () { setTimeout(ping, 0) } ping()', { limits: { wallTimeMs: 300 } })
     expect(r.outcome).toMatchObject({ code: 'ERR_ACTION_LIMIT', limit: 'wallTime' })
-    expect(r.stats.runMs).toBeLessThan(300 + 200)
+    expect(r.stats.runMs).toBeLessThan(300 + 1_000) // the must-show bound: limit + 1 s (CI shares 2 cores)
   })
 
   it('wallTime: a host call that never answers', async () => {
@@ -282,7 +282,7 @@ describe('limits (§2.7, §2.8): each stop names its limit', () => {
     it(`memory: ${bomb} stops at a 16 MiB limit, quickly, and the module stays usable`, async () => {
       const r = await run(bomb, { limits: { memoryBytes: MiB16 }, module: small })
       expect(r.outcome).toMatchObject({ code: 'ERR_ACTION_LIMIT', limit: 'memory', max: MiB16 })
-      expect(r.stats.runMs).toBeLessThan(2000)
+      expect(r.stats.runMs).toBeLessThan(10_000) // named memory long before the 30 s wall limit
       expect(isModuleBroken(small)).toBe(false)
       expect(ok(await run('Lit.Actions.setResponse({ response: "after" })', { limits: { memoryBytes: MiB16 }, module: small }))).toBe('after')
     })
@@ -290,10 +290,11 @@ describe('limits (§2.7, §2.8): each stop names its limit', () => {
 
   it('memory: the action cannot swallow out-of-memory and keep going', async () => {
     const fresh = await loadQuickJSModule({ memoryBytes: MiB16 })
-    const r = await run('let n = 0; for (;;) { try { const a = []; for (;;) a.push(new Array(1e5).fill(1)) } catch (e) { n++ } }', { limits: { memoryBytes: MiB16, wallTimeMs: 5000 }, module: fresh })
-    // Stopped at the next interrupt poll (QuickJS polls every 10 000 back-edges/calls), before the wall limit.
+    const r = await run('let n = 0; for (;;) { try { const a = []; for (;;) a.push(new Array(1e5).fill(1)) } catch (e) { n++ } }', { limits: { memoryBytes: MiB16, wallTimeMs: 20_000 }, module: fresh })
+    // Stopped as 'memory' at the next interrupt poll (QuickJS polls every 10 000 back-edges/calls), long
+    // before the wall limit (a generous one: CI runs this beside the rest of the suite on 2 cores).
     expect(r.outcome).toMatchObject({ code: 'ERR_ACTION_LIMIT', limit: 'memory' })
-    expect(r.stats.runMs).toBeLessThan(5000)
+    expect(r.stats.runMs).toBeLessThan(15_000)
   })
 
   it('stack overflow is ERR_ACTION_FAILED, not a crash, and the module stays usable', async () => {
