@@ -69,7 +69,7 @@ export async function mintThroughUi (dashboard: Page): Promise<{ pkp: PkpRow, ph
   await dashboard.getByTestId('mint-button').click()
   const result = dashboard.getByTestId('mint-result')
   await expect(result.or(dashboard.getByTestId('mint-error'))).toBeVisible({ timeout: 90_000 })
-  await expect(dashboard.getByTestId('mint-error')).toHaveCount(0)
+  if (await dashboard.getByTestId('mint-error').count() > 0) throw new Error(`mint failed in the page: ${await dashboard.getByTestId('mint-error').innerText()}`)
   const tokenId = (await result.getAttribute('data-token-id')) ?? ''
   expect(before.has(tokenId)).toBe(false)
   await expect.poll(async () => (await pkpRows(dashboard)).some(r => r.tokenId === tokenId), { timeout: 20_000 }).toBe(true)
