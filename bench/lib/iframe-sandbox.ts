@@ -20,6 +20,8 @@ export interface IframeSandboxMeasures {
 
 /** Runs in the page: builds the iframe, measures, removes it. */
 export async function measureIframeSandbox (page: Page): Promise<IframeSandboxMeasures> {
+  // tsx compiles with keepNames: named inner functions call esbuild's __name helper, absent in the page.
+  await page.evaluate('globalThis.__name = (f) => f')
   return await page.evaluate(async () => {
     const workerSource = `
       onmessage = async (e) => {
