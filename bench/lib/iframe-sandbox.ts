@@ -51,7 +51,7 @@ export async function measureIframeSandbox (page: Page): Promise<IframeSandboxMe
         w.postMessage(t)
       }
       parent.postMessage({ from: 'frame', data: 'ready' }, '*')
-    <\/script>`
+    </script>`
     const frame = document.createElement('iframe')
     frame.setAttribute('sandbox', 'allow-scripts')
     frame.style.display = 'none'
