@@ -90,7 +90,8 @@ test.describe.serial('Lit Actions through the dashboard', () => {
     const { result, error } = await runThroughUi()
     await expect(error).toHaveCount(0)
     await expect(result.getByTestId('action-response')).toHaveText('{"signed":"sig1"}')
-    await expect(result.getByTestId('action-node')).toHaveCount(NODES)
+    // The client answers once a majority agrees and the binding's signers have answered; later nodes are reported in `late`.
+    expect(await result.getByTestId('action-node').count()).toBeGreaterThanOrEqual(Math.floor(NODES / 2) + 1)
     const sig = result.getByTestId('action-signature')
     await expect(sig).toHaveAttribute('data-ok', 'true')
     expect(await sig.getAttribute('data-hash')).toBe(toSign)

@@ -20,7 +20,7 @@ import {
   ActionFailedError, ActionLimitError, ActionNotFoundError, MissingSignatureError, ResponseDisagreementError, SignatureDisagreementError,
   type AnswerGroup
 } from './action-errors.js'
-import { AbortedError, aggregateFailure, FaultCode, NotEnoughNodesError, throwIfAborted, toNodeFault, UnauthorizedError, type NodeFault } from './errors.js'
+import { AbortedError, aggregateFailure, FaultCode, NotEnoughNodesError, throwIfAborted, TimeoutError, toNodeFault, UnauthorizedError, type NodeFault } from './errors.js'
 import { signatureShareCollector } from './share-collector.js'
 import type { ShareFault } from './types.js'
 
@@ -193,19 +193,24 @@ export async function executeJs (host: ExecuteJsHost, req: ExecuteJsRequest, mem
 
   // Wait until a majority agrees and every binding's signers have answered, or all runners have.
   await new Promise<void>((resolve, reject) => {
-    const onAbort = (): void => { reject(new AbortedError('executeJs', { cause: signal?.reason })) }
+    const onAbort = (): void => { clearTimeout(timer); reject(new AbortedError('executeJs', { cause: signal?.reason })) }
     signal?.addEventListener('abort', onAbort, { once: true })
+    const finish = (): void => {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', onAbort)
+      wake = undefined
+      resolve()
+    }
+    // The requests carry the same deadline; this holds even if a transport failed to enforce it.
+    const timer = setTimeout(finish, Math.max(0, deadlineAt - host.now()))
     const check = (): void => {
-      if (answers.size === runners.length || decided(runners, answers, prepared)) {
-        signal?.removeEventListener('abort', onAbort)
-        wake = undefined
-        resolve()
-      }
+      if (answers.size === runners.length || decided(runners, answers, prepared)) finish()
     }
     wake = check
     check()
   })
   const seen = new Set(answers.keys())
+  const unanswered = runners.filter((node) => !seen.has(node))
 
   const groups = groupOutcomes(answers)
   const majority = groups.find((g) => g.nodes.length * 2 > runners.length)
@@ -213,7 +218,10 @@ export async function executeJs (host: ExecuteJsHost, req: ExecuteJsRequest, mem
   for (const [node, a] of answers) {
     if ('error' in a) faults.push({ node, kind: 'node-error', ...faultOf(node, a.error) })
   }
-  if (majority === undefined) throw failureWithoutMajority(cid.ipfsId, runners, answers, groups)
+  if (majority === undefined) {
+    if (seen.size === 0) throw new TimeoutError('executeJs', unanswered.map((node) => ({ node, reason: 'no answer before the deadline' })))
+    throw failureWithoutMajority(cid.ipfsId, runners, answers, groups)
+  }
   const disagreements = groups.filter((g) => g !== majority).map((g) => ({ value: g.value, nodes: g.nodes }))
   for (const g of disagreements) for (const node of g.nodes) faults.push({ node, kind: 'response-disagreement', reason: `answered ${g.value.slice(0, 120)}` })
   if (req.agreement === 'unanimous' && (disagreements.length > 0 || faults.length > 0)) {
