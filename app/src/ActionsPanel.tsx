@@ -70,7 +70,8 @@ export function ActionsPanel ({ client, pkp }: { client: DashboardClient, pkp: P
       const result = await client.executeJs({
         ...(inline || uploaded == null ? { code } : { ipfsId: uploaded.ipfsId }),
         jsParams,
-        onProgress: (p) => { setRun({ kind: 'running', phase: p.phase }) }
+        // Only while this run is still going: a straggler's answer after the result must not overwrite it.
+        onProgress: (p) => { setRun((r) => (r.kind === 'running' ? { kind: 'running', phase: p.phase } : r)) }
       })
       const recovered: Record<string, string> = {}
       for (const sig of Object.values(result.signatures)) recovered[sig.sigName] = await recoverAddress({ hash: sig.dataSigned as Hex, signature: sig.signature })

@@ -137,7 +137,12 @@ export type SigNameMemory = Map<string, Record<string, string>>
 export async function executeJs (host: ExecuteJsHost, req: ExecuteJsRequest, memory: SigNameMemory): Promise<ExecuteJsResult> {
   const started = host.now()
   const { signal } = req
-  const progress = (p: ExecuteJsProgress): void => { try { req.onProgress?.(p) } catch { /* the caller's problem */ } }
+  // No progress after the call has settled: answers that come later must not look like a run still going.
+  let settled = false
+  const progress = (p: ExecuteJsProgress): void => {
+    if (settled) return
+    try { req.onProgress?.(p) } catch { /* the caller's problem */ }
+  }
   if ((req.ipfsId === undefined) === (req.code === undefined)) throw new InvalidArgumentError('ipfsId', 'give exactly one of ipfsId and code')
   const jsParamsText = encodeJsParams(req.jsParams ?? {})
   throwIfAborted(signal, 'executeJs')
@@ -210,6 +215,7 @@ export async function executeJs (host: ExecuteJsHost, req: ExecuteJsRequest, mem
     check()
   })
   const seen = new Set(answers.keys())
+  settled = true
   const unanswered = runners.filter((node) => !seen.has(node))
 
   const groups = groupOutcomes(answers)
@@ -238,7 +244,7 @@ export async function executeJs (host: ExecuteJsHost, req: ExecuteJsRequest, mem
   // Signatures (§5.6).
   const signatures: Record<string, ActionSignature> = {}
   for (const [sigName, b] of prepared) {
-    progress({ phase: 'combining', sigName })
+    try { req.onProgress?.({ phase: 'combining', sigName }) } catch { /* the caller's problem */ }
     const sig = combineFor(sigName, b, answers, faults, deadlineAt, host)
     if (sig !== undefined) signatures[sigName] = sig
     else if (req.requireSignatures === true) throw new MissingSignatureError(sigName, faults.filter((f) => f.sigName === sigName).map((f) => f.reason).join('; ') || 'no shares')
@@ -262,7 +268,7 @@ export async function executeJs (host: ExecuteJsHost, req: ExecuteJsRequest, mem
     return { disagreements: lateDisagreements, faults: lateFaults }
   })
   const raw = first.outcome.response
-  progress({ phase: 'done' })
+  try { req.onProgress?.({ phase: 'done' }) } catch { /* the caller's problem */ }
   return {
     ipfsId: cid.ipfsId,
     cidV1: cid.cidV1,

@@ -170,6 +170,15 @@ Lit.Actions.setResponse({ response: 'done' })`
     expect((err as { groups: unknown[] }).groups.length).toBeGreaterThan(1)
   })
 
+  it('no progress is reported once executeJs has settled: a late answer does not look like a call still running', async () => {
+    const events: string[] = []
+    const res = await owner.executeJs({ code: 'Lit.Actions.setResponse({ response: "quick" })', onProgress: (p) => { events.push(p.phase) } })
+    const atReturn = events.length
+    expect(events[atReturn - 1]).toBe('done')
+    await res.late
+    expect(events.length).toBe(atReturn)
+  })
+
   it('malformed requests are refused with typed errors and the nodes keep serving', async () => {
     await expect(owner.executeJs({ code: 'x', ipfsId: 'QmWfVY9y3xjsixTgbd9AorQxH7VtMpzfx2HaWtsoUYecaX' })).rejects.toMatchObject({ name: 'InvalidArgumentError' })
     await expect(owner.executeJs({ ipfsId: 'not-a-cid' })).rejects.toMatchObject({ name: 'InvalidArgumentError' })
