@@ -16,19 +16,16 @@
  *   tsx bench/actions.ts [--nodes 5] [--runs 200] [--warmup 20] [--signs 50]
  */
 import { loadavg } from 'node:os'
-import { chromium, type Page } from '@playwright/test'
+import { chromium } from '@playwright/test'
 import { CHROMIUM, CHROMIUM_ARGS, CHROMIUM_PERMISSIONS, freePort, runDir, startRelayProc, startWebProc, type RelayProc } from '../e2e/harness.js'
 import { loadQuickJSModule } from '../node-core/src/actions/sandbox/quickjs-module.js'
 import { runAction } from '../node-core/src/actions/sandbox/quickjs-runner.js'
 import { DEFAULT_ACTION_LIMITS } from '../node-core/src/actions/limits.js'
-import { echoFloor, waitNetworkReady } from './lib/tabs.js'
+import { dashboardHookReady, echoFloor, waitNetworkReady } from './lib/tabs.js'
 import { measureIframeSandbox } from './lib/iframe-sandbox.js'
-import { machineInfo, percentile, printJson, progress, round } from './lib/index.js'
+import { arg, latencyStats } from './lib/cli.js'
+import { machineInfo, printJson, progress, round } from './lib/index.js'
 
-function arg (name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`)
-  return i >= 0 ? process.argv[i + 1] : fallback
-}
 const NODES = Number(arg('nodes', '5'))
 const RUNS = Number(arg('runs', '200'))
 const WARMUP = Number(arg('warmup', '20'))
@@ -40,15 +37,6 @@ const SIGN_CODE = `await Lit.Actions.signEcdsa({ toSign, publicKey, sigName })
 Lit.Actions.setResponse({ response: 'ok' })`
 
 const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
-
-function stats (samples: number[]): { n: number, p50: number, p95: number, p99: number, min: number, max: number } | null {
-  if (samples.length === 0) return null
-  return { n: samples.length, p50: round(percentile(samples, 50)), p95: round(percentile(samples, 95)), p99: round(percentile(samples, 99)), min: round(Math.min(...samples)), max: round(Math.max(...samples)) }
-}
-
-async function hookReady (page: Page): Promise<boolean> {
-  return await page.evaluate(() => window.__litTest?.client != null && window.__litTest.snapshot() != null).catch(() => false)
-}
 
 /** The sandbox's own cost, in this process: module load and a fresh runtime + context per run. */
 async function sandboxInNode (): Promise<Record<string, unknown>> {
@@ -77,7 +65,7 @@ async function sandboxInNode (): Promise<Record<string, unknown>> {
     if (r.outcome.kind !== 'error' || r.outcome.limit !== 'wallTime') throw new Error(`${name} loop was not stopped at its wall time`)
     stopAfterLimitMs[name] = round(r.stats.runMs - 300)
   }
-  return { moduleLoadMs: round(loadMs), freshContextSetResponseMs: stats(runs), loop1e6Ms: stats(loop), stopAfterLimitMs }
+  return { moduleLoadMs: round(loadMs), freshContextSetResponseMs: latencyStats(runs), loop1e6Ms: latencyStats(loop), stopAfterLimitMs }
 }
 
 const dir = runDir(`bench-actions-${process.pid}`)
@@ -99,7 +87,7 @@ try {
   }))
   const dashboard = await context.newPage()
   await dashboard.goto(`${web.url}/`)
-  while (!(await hookReady(dashboard))) await sleep(200)
+  while (!(await dashboardHookReady(dashboard))) await sleep(200)
   const readyMs = await waitNetworkReady(dashboard, NODES, READY_DEADLINE_MS)
   const ids = await Promise.all(nodes.map(async p => await p.evaluate(() => window.__litTest!.snapshot()!.peerId)))
   const dashToNode = await echoFloor(dashboard, ids[0], ECHO_REQUESTS, 1)
@@ -125,7 +113,7 @@ try {
   await dashboard.evaluate(async ([id, p, n]) => await window.__litTest!.client!.executeJsLoop({ ipfsId: id, jsParams: p }, { count: n, toSign: 'fresh' }), [action.ipfsId, params, WARMUP] as const)
   const check = await dashboard.evaluate(async ([id, p, a]) => await window.__litTest!.client!.executeJs({ ipfsId: id, jsParams: { ...p, toSign: Array(32).fill(5) } }, a), [action.ipfsId, params, pkp.ethAddress] as const)
   const warm = await dashboard.evaluate(async ([id, p, n]) => await window.__litTest!.client!.executeJsLoop({ ipfsId: id, jsParams: p }, { count: n, toSign: 'fresh' }), [action.ipfsId, params, RUNS] as const)
-  const ws = stats(warm.latenciesMs)
+  const ws = latencyStats(warm.latenciesMs)
   progress(`warm executeJs: p50 ${ws?.p50 ?? '?'} ms p99 ${ws?.p99 ?? '?'} ms, ${warm.failures.length} failures`)
   const signs = await dashboard.evaluate(async ([p, n]) => await window.__litTest!.client!.sign(p, { count: n, concurrency: 1 }), [pkp, SIGNS] as const)
   await context.close()
@@ -166,7 +154,7 @@ try {
       floor: {
         echoRequestP50Ms: dashToNode.p50Ms,
         echoOneStreamP50Ms: dashToNode.oneStream.p50Ms,
-        pkpSignMs: stats(signs.latenciesMs)
+        pkpSignMs: latencyStats(signs.latenciesMs)
       },
       target: { executeJsWarmP50Ms: 40, met: ws != null && ws.p50 <= 40 }
     },

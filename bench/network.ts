@@ -22,13 +22,10 @@ import { loadavg } from 'node:os'
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test'
 import { CHROMIUM, CHROMIUM_ARGS, CHROMIUM_PERMISSIONS, freePort, runDir, startRelayProc, startWebProc, type RelayProc } from '../e2e/harness.js'
 import { echoFloor, waitNetworkReady } from './lib/tabs.js'
-import { machineInfo, median, percentile, printJson, progress, round } from './lib/index.js'
+import { arg, latencyStats } from './lib/cli.js'
+import { machineInfo, median, printJson, progress, round } from './lib/index.js'
 import type { MintedPkp } from '../node-core/src/browser.js'
 
-function arg (name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`)
-  return i >= 0 ? process.argv[i + 1] : fallback
-}
 const sizes = arg('sizes', '5,10').split(',').map(Number)
 const SIGNATURES = Number(arg('signatures', '200'))
 const BATCH = Number(arg('batch', '20'))
@@ -49,18 +46,6 @@ const WARM_PHASE_MS = 8 * 60_000
 const TARGETS = { pkpSignP50Ms: 15, pkpSignP99Ms: 60, mintMs: 1500, decryptP50Ms: 80 }
 
 const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
-
-function stats (samples: number[]): { n: number, p50: number, p95: number, p99: number, mean: number, max: number } | null {
-  if (samples.length === 0) return null
-  return {
-    n: samples.length,
-    p50: round(percentile(samples, 50)),
-    p95: round(percentile(samples, 95)),
-    p99: round(percentile(samples, 99)),
-    mean: round(samples.reduce((a, b) => a + b, 0) / samples.length),
-    max: round(Math.max(...samples))
-  }
-}
 
 async function hookReady (page: Page): Promise<boolean> {
   return await page.evaluate(() => window.__litTest?.snapshot() != null).catch(() => false)
@@ -180,18 +165,18 @@ async function runSize (browser: Browser, webUrl: string, n: number): Promise<Re
       mintMs: { runs: mints.map(m => round(m)), median: round(median(mints)), first: round(mints[0]) },
       mintCertifyMs: { runs: certifies.map(m => round(m)), median: round(median(certifies)) },
       presignatures: { poolFull: pool.full, fillSeconds: pool.seconds, perSecond: pool.perSecond },
-      pkpSignWarmMs: { ...stats(latencies), batches, coldBatches, batchSize: batch, warmLevel, failures: failures.length, badSignatures, firstFailures: failures.slice(0, 3) },
+      pkpSignWarmMs: { ...latencyStats(latencies), batches, coldBatches, batchSize: batch, warmLevel, failures: failures.length, badSignatures, firstFailures: failures.slice(0, 3) },
       sustained: {
         seconds: round(sustained.seconds),
         inFlight: CONCURRENCY,
         signatures: sustained.latenciesMs.length,
         signaturesPerSecond: round(sustained.latenciesMs.length / sustained.seconds),
-        latencyMs: stats(sustained.latenciesMs),
+        latencyMs: latencyStats(sustained.latenciesMs),
         failures: sustained.failures.length,
         badSignatures: sustained.badSignatures,
         firstFailures: sustained.failures.slice(0, 3)
       },
-      decryptMs: { ...stats(dec.latenciesMs), failures: dec.failures.length, wrongPlaintexts: dec.wrongPlaintexts, faultsNamed: dec.faults, firstFailures: dec.failures.slice(0, 3) },
+      decryptMs: { ...latencyStats(dec.latenciesMs), failures: dec.failures.length, wrongPlaintexts: dec.wrongPlaintexts, faultsNamed: dec.faults, firstFailures: dec.failures.slice(0, 3) },
       floor: {
         nodeToNode: { requestP50Ms: nodeToNode.p50Ms, requestP99Ms: nodeToNode.p99Ms, oneStreamP50Ms: nodeToNode.oneStream.p50Ms, oneStreamP99Ms: nodeToNode.oneStream.p99Ms },
         dashboardToNode: { requestP50Ms: dashToNode.p50Ms, requestP99Ms: dashToNode.p99Ms, oneStreamP50Ms: dashToNode.oneStream.p50Ms, oneStreamP99Ms: dashToNode.oneStream.p99Ms }

@@ -19,15 +19,12 @@
  *   tsx bench/registry.ts [--nodes 5] [--ops 50] [--warmup 4] [--reads 50]
  */
 import { loadavg } from 'node:os'
-import { chromium, type Page } from '@playwright/test'
+import { chromium } from '@playwright/test'
 import { CHROMIUM, CHROMIUM_ARGS, CHROMIUM_PERMISSIONS, freePort, runDir, startRelayProc, startWebProc, type RelayProc } from '../e2e/harness.js'
-import { echoFloor, waitNetworkReady } from './lib/tabs.js'
+import { dashboardHookReady, echoFloor, waitNetworkReady } from './lib/tabs.js'
+import { arg, latencyStats } from './lib/cli.js'
 import { machineInfo, percentile, printJson, progress, round } from './lib/index.js'
 
-function arg (name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`)
-  return i >= 0 ? process.argv[i + 1] : fallback
-}
 const NODES = Number(arg('nodes', '5'))
 const OPS = Number(arg('ops', '50'))
 const WARMUP = Number(arg('warmup', '4'))
@@ -36,23 +33,6 @@ const ECHO_REQUESTS = 500
 const READY_DEADLINE_MS = 240_000
 
 const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
-
-function stats (samples: number[]): { n: number, p50: number, p95: number, p99: number, mean: number, min: number, max: number } | null {
-  if (samples.length === 0) return null
-  return {
-    n: samples.length,
-    p50: round(percentile(samples, 50)),
-    p95: round(percentile(samples, 95)),
-    p99: round(percentile(samples, 99)),
-    mean: round(samples.reduce((a, b) => a + b, 0) / samples.length),
-    min: round(Math.min(...samples)),
-    max: round(Math.max(...samples))
-  }
-}
-
-async function hookReady (page: Page): Promise<boolean> {
-  return await page.evaluate(() => window.__litTest?.client != null && window.__litTest.snapshot() != null).catch(() => false)
-}
 
 const dir = runDir(`bench-registry-${process.pid}`)
 const relayFile = `${dir}/relay.json`
@@ -72,7 +52,7 @@ try {
   }))
   const dashboard = await context.newPage()
   await dashboard.goto(`${web.url}/`)
-  while (!(await hookReady(dashboard))) await sleep(200)
+  while (!(await dashboardHookReady(dashboard))) await sleep(200)
   const readyMs = await waitNetworkReady(dashboard, NODES, READY_DEADLINE_MS)
   progress(`mesh and network key ready after ${Date.now() - t0} ms`)
 
@@ -90,7 +70,7 @@ try {
   const warm = await dashboard.evaluate(async ([p, c]) => await window.__litTest!.client!.registry(p, { count: c }), [pkp, WARMUP] as const)
   if (warm.failures.length > 0) progress(`warm-up failures: ${warm.failures.join(' | ')}`)
   const run = await dashboard.evaluate(async ([p, c]) => await window.__litTest!.client!.registry(p, { count: c }), [pkp, OPS] as const)
-  const s = stats(run.latenciesMs)
+  const s = latencyStats(run.latenciesMs)
   progress(`${run.latenciesMs.length} operations: p50 ${s?.p50 ?? '?'} ms, p99 ${s?.p99 ?? '?'} ms; ${run.failures.length} failures, ${run.wrongResults} wrong results`)
 
   // Floor 2: a registry read with nothing new (the first step of every operation).
@@ -115,7 +95,7 @@ try {
       mintDkgMs: round(minted.ms),
       mintCertifyMs: round(minted.certifyMs),
       operationMs: s,
-      byKind: { addPermittedAddress: stats(byKind('addPermittedAddress')), removePermittedAddress: stats(byKind('removePermittedAddress')) },
+      byKind: { addPermittedAddress: latencyStats(byKind('addPermittedAddress')), removePermittedAddress: latencyStats(byKind('removePermittedAddress')) },
       failures: run.failures.length,
       firstFailures: run.failures.slice(0, 3),
       wrongResults: run.wrongResults,
@@ -123,7 +103,7 @@ try {
       floor: {
         dashboardToNode: { requestP50Ms: dashToNode.p50Ms, requestP99Ms: dashToNode.p99Ms, oneStreamP50Ms: dashToNode.oneStream.p50Ms, oneStreamP99Ms: dashToNode.oneStream.p99Ms },
         nodeToNode: { requestP50Ms: nodeToNode.p50Ms, requestP99Ms: nodeToNode.p99Ms, oneStreamP50Ms: nodeToNode.oneStream.p50Ms, oneStreamP99Ms: nodeToNode.oneStream.p99Ms },
-        registryReadMs: { ...stats(reads.latenciesMs), failures: reads.failures.length }
+        registryReadMs: { ...latencyStats(reads.latenciesMs), failures: reads.failures.length }
       },
       operationOverFloor: s == null
         ? null

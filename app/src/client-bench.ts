@@ -204,7 +204,7 @@ export class ClientBench {
   async executeJsLoop (req: { ipfsId: string, jsParams: Record<string, unknown> }, opts: { count: number, toSign: 'fresh' | 'fixed' }): Promise<{ latenciesMs: number[], failures: string[] }> {
     const out = { latenciesMs: [] as number[], failures: [] as string[] }
     for (let i = 0; i < opts.count; i++) {
-      const jsParams = opts.toSign === 'fresh' ? { ...req.jsParams, toSign: Array.from(hexToBytes(keccak256(toHex(`bench ${i} ${Math.random()}`)))) } : req.jsParams
+      const jsParams = opts.toSign === 'fresh' ? { ...req.jsParams, toSign: Array.from(hexToBytes(keccak256(toHex(crypto.getRandomValues(new Uint8Array(32)))))) } : req.jsParams
       const t = performance.now()
       try {
         const res = await this.client.executeJs({ ipfsId: req.ipfsId, jsParams })

@@ -9,6 +9,11 @@ import { progress } from './output.js'
 
 const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
 
+/** The dashboard page has started its peer and its client SDK (the test hook is installed). */
+export async function dashboardHookReady (page: Page): Promise<boolean> {
+  return await page.evaluate(() => window.__litTest?.client != null && window.__litTest.snapshot() != null).catch(() => false)
+}
+
 /** Wait until the dashboard sees all n nodes in a full mesh and the network key exists; returns the ms it took. */
 export async function waitNetworkReady (dashboard: Page, n: number, deadlineMs: number): Promise<number> {
   const t0 = Date.now()

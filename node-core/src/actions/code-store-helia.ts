@@ -14,6 +14,7 @@
  * keeps ≤ 256 roots and ≤ 64 MiB of code, least recently used dropped first
  * (unpinned, its blocks deleted; a peer can send it again).
  */
+import { concatBytes } from '@noble/hashes/utils.js'
 import { withBitswap, type BitswapOptions } from '@helia/bitswap'
 import type { ComponentLogger, Libp2p } from '@libp2p/interface'
 import { dns } from '@multiformats/dns'
@@ -225,14 +226,7 @@ export class HeliaCodeStore implements ActionCodeStore {
 async function collect (chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<Uint8Array> {
   const parts: Uint8Array[] = []
   for await (const c of chunks) parts.push(c)
-  if (parts.length === 1) return parts[0]
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-  let at = 0
-  for (const p of parts) {
-    out.set(p, at)
-    at += p.length
-  }
-  return out
+  return parts.length === 1 ? parts[0] : concatBytes(...parts)
 }
 
 async function drain (it: AsyncIterable<unknown>): Promise<void> {

@@ -13,6 +13,7 @@
  * a single leaf is wanted from the network. Every block is still hash-checked
  * against its CID by Helia before `getBlock` returns it.
  */
+import { concatBytes } from '@noble/hashes/utils.js'
 import * as dagPb from '@ipld/dag-pb'
 import { UnixFS } from 'ipfs-unixfs'
 import type { CID } from 'multiformats/cid'
@@ -59,7 +60,7 @@ export async function readActionDag (root: CID, getBlock: GetBlock, bounds: Code
     return data
   }))
   parts.push(...leaves)
-  const bytes = checkBytes(concat(parts), bounds)
+  const bytes = checkBytes(concatBytes(...parts), bounds)
   if (BigInt(bytes.length) !== declared) throw new BadRequestError('action code: bytes read differ from the declared file size')
   return bytes
 }
@@ -90,15 +91,4 @@ function leafData (cid: CID, block: Uint8Array, index: number, bounds: CodeDagBo
 function checkBytes (bytes: Uint8Array, bounds: CodeDagBounds): Uint8Array {
   if (bytes.length > bounds.maxBytes) throw new ActionCodeLimitError('bytes', bounds.maxBytes, bytes.length)
   return bytes
-}
-
-function concat (parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-  let at = 0
-  for (const p of parts) {
-    out.set(p, at)
-    at += p.length
-  }
-  return out
 }

@@ -9,7 +9,7 @@
  * uncompressed keys), but they come from untrusted code, so each is parsed again.
  */
 import { keccak_256 } from '@noble/hashes/sha3.js'
-import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
+import { bytesToHex, concatBytes, hexToBytes } from '@noble/hashes/utils.js'
 import { hashMessage, type Hex } from 'viem'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { authorizeSign } from '../registry/index.js'
@@ -198,10 +198,7 @@ async function readCapped (res: Response, max: number): Promise<Uint8Array> {
     }
     parts.push(value)
   }
-  const out = new Uint8Array(total)
-  let at = 0
-  for (const p of parts) { out.set(p, at); at += p.length }
-  return out
+  return concatBytes(...parts)
 }
 
 function record (v: unknown): Record<string, unknown> {
