@@ -21,7 +21,7 @@ import { CHROMIUM, CHROMIUM_ARGS, CHROMIUM_PERMISSIONS, freePort, runDir, startR
 import { loadQuickJSModule } from '../node-core/src/actions/sandbox/quickjs-module.js'
 import { runAction } from '../node-core/src/actions/sandbox/quickjs-runner.js'
 import { DEFAULT_ACTION_LIMITS } from '../node-core/src/actions/limits.js'
-import { dashboardHookReady, echoFloor, waitNetworkReady } from './lib/tabs.js'
+import { echoFloor, openBenchTestnet } from './lib/tabs.js'
 import { measureIframeSandbox } from './lib/iframe-sandbox.js'
 import { arg, latencyStats } from './lib/cli.js'
 import { machineInfo, printJson, progress, round } from './lib/index.js'
@@ -80,15 +80,7 @@ try {
   relay = await startRelayProc(await freePort(), relayFile)
   const context = await browser.newContext({ permissions: CHROMIUM_PERMISSIONS })
   progress(`opening ${NODES} node tabs and the dashboard…`)
-  const nodes = await Promise.all(Array.from({ length: NODES }, async (_, i) => {
-    const page = await context.newPage()
-    await page.goto(`${web.url}/node.html?node=benchact-${i}&pool=16`)
-    return page
-  }))
-  const dashboard = await context.newPage()
-  await dashboard.goto(`${web.url}/`)
-  while (!(await dashboardHookReady(dashboard))) await sleep(200)
-  const readyMs = await waitNetworkReady(dashboard, NODES, READY_DEADLINE_MS)
+  const { nodes, dashboard, readyMs } = await openBenchTestnet(context, web.url, { n: NODES, slotPrefix: 'benchact', query: 'pool=16', deadlineMs: READY_DEADLINE_MS })
   const ids = await Promise.all(nodes.map(async p => await p.evaluate(() => window.__litTest!.snapshot()!.peerId)))
   const dashToNode = await echoFloor(dashboard, ids[0], ECHO_REQUESTS, 1)
   progress(`echo p50 dashboard→node ${dashToNode.p50Ms} ms`)

@@ -21,7 +21,7 @@
 import { loadavg } from 'node:os'
 import { chromium } from '@playwright/test'
 import { CHROMIUM, CHROMIUM_ARGS, CHROMIUM_PERMISSIONS, freePort, runDir, startRelayProc, startWebProc, type RelayProc } from '../e2e/harness.js'
-import { dashboardHookReady, echoFloor, waitNetworkReady } from './lib/tabs.js'
+import { echoFloor, openBenchTestnet } from './lib/tabs.js'
 import { arg, latencyStats } from './lib/cli.js'
 import { machineInfo, percentile, printJson, progress, round } from './lib/index.js'
 
@@ -31,8 +31,6 @@ const WARMUP = Number(arg('warmup', '4'))
 const READS = Number(arg('reads', '50'))
 const ECHO_REQUESTS = 500
 const READY_DEADLINE_MS = 240_000
-
-const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
 
 const dir = runDir(`bench-registry-${process.pid}`)
 const relayFile = `${dir}/relay.json`
@@ -44,17 +42,8 @@ try {
   relay = await startRelayProc(await freePort(), relayFile)
   const context = await browser.newContext({ permissions: CHROMIUM_PERMISSIONS })
   progress(`opening ${NODES} node tabs and the dashboard…`)
-  const t0 = Date.now()
-  const nodes = await Promise.all(Array.from({ length: NODES }, async (_, i) => {
-    const page = await context.newPage()
-    await page.goto(`${web.url}/node.html?node=benchreg-${i}&pool=0`)
-    return page
-  }))
-  const dashboard = await context.newPage()
-  await dashboard.goto(`${web.url}/`)
-  while (!(await dashboardHookReady(dashboard))) await sleep(200)
-  const readyMs = await waitNetworkReady(dashboard, NODES, READY_DEADLINE_MS)
-  progress(`mesh and network key ready after ${Date.now() - t0} ms`)
+  const { nodes, dashboard, readyMs, openedMs } = await openBenchTestnet(context, web.url, { n: NODES, slotPrefix: 'benchreg', query: 'pool=0', deadlineMs: READY_DEADLINE_MS })
+  progress(`mesh and network key ready after ${openedMs} ms`)
 
   // Floor 1: bare streams over the same links (concurrency 1: one request at a time, as the operations are).
   const ids = await Promise.all(nodes.slice(0, 2).map(async p => await p.evaluate(() => window.__litTest!.snapshot()!.peerId)))

@@ -3,7 +3,7 @@
  * (window.__litTest): waiting for the network, and the echo round trip that is
  * every such bench's floor. Not in index.ts: the crypto bench runs without a browser.
  */
-import type { Page } from '@playwright/test'
+import type { BrowserContext, Page } from '@playwright/test'
 import type { EchoBenchResult } from '../../node-core/src/browser.js'
 import { progress } from './output.js'
 
@@ -12,6 +12,26 @@ const sleep = async (ms: number): Promise<void> => { await new Promise(resolve =
 /** The dashboard page has started its peer and its client SDK (the test hook is installed). */
 export async function dashboardHookReady (page: Page): Promise<boolean> {
   return await page.evaluate(() => window.__litTest?.client != null && window.__litTest.snapshot() != null).catch(() => false)
+}
+
+/**
+ * Open `n` node tabs (`node.html?node=<slotPrefix>-i&<query>`) and the dashboard in `context`, then
+ * wait until the dashboard's hook is up and the network is ready; `readyMs` counts from the first tab.
+ */
+export async function openBenchTestnet (
+  context: BrowserContext, webUrl: string, opts: { n: number, slotPrefix: string, query: string, deadlineMs: number }
+): Promise<{ nodes: Page[], dashboard: Page, readyMs: number, openedMs: number }> {
+  const t0 = Date.now()
+  const nodes = await Promise.all(Array.from({ length: opts.n }, async (_, i) => {
+    const page = await context.newPage()
+    await page.goto(`${webUrl}/node.html?node=${opts.slotPrefix}-${i}&${opts.query}`)
+    return page
+  }))
+  const dashboard = await context.newPage()
+  await dashboard.goto(`${webUrl}/`)
+  while (!(await dashboardHookReady(dashboard))) await sleep(200)
+  const readyMs = await waitNetworkReady(dashboard, opts.n, opts.deadlineMs)
+  return { nodes, dashboard, readyMs, openedMs: Date.now() - t0 }
 }
 
 /** Wait until the dashboard sees all n nodes in a full mesh and the network key exists; returns the ms it took. */

@@ -22,7 +22,7 @@ import {
 } from './action-errors.js'
 import { AbortedError, aggregateFailure, FaultCode, NotEnoughNodesError, throwIfAborted, TimeoutError, toNodeFault, UnauthorizedError, type NodeFault } from './errors.js'
 import { signatureShareCollector } from './share-collector.js'
-import type { ShareFault } from './types.js'
+import type { PkpSignature, ShareFault } from './types.js'
 
 /** What the client hands executeJs (lit-client.ts). */
 export interface ExecuteJsHost {
@@ -81,19 +81,13 @@ export interface ExecuteJsRequest {
   onProgress?: (p: ExecuteJsProgress) => void
 }
 
-export interface ActionSignature {
+/** A combined signature, as pkpSign returns it (r, s, recid, signature, publicKey, dataSigned, signers), named by sigName. */
+export interface ActionSignature extends Pick<PkpSignature, 'r' | 's' | 'recid' | 'signature' | 'publicKey' | 'dataSigned' | 'signers'> {
   sigName: string
-  r: string
-  s: string
-  recid: number
-  signature: `0x${string}`
-  publicKey: string
-  dataSigned: string
   sigType: 'K256'
   kind: 'ecdsa' | 'personal'
   /** The personal message signed (kind 'personal'), 0x hex. */
   message?: string
-  signers: string[]
 }
 
 export interface ActionNodeAnswer {
