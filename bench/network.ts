@@ -21,7 +21,7 @@
 import { loadavg } from 'node:os'
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test'
 import { CHROMIUM, CHROMIUM_ARGS, CHROMIUM_PERMISSIONS, freePort, runDir, startRelayProc, startWebProc, type RelayProc } from '../e2e/harness.js'
-import { echoFloor, waitNetworkReady } from './lib/tabs.js'
+import { echoFloor, poolOf, waitNetworkReady } from './lib/tabs.js'
 import { arg, latencyStats } from './lib/cli.js'
 import { machineInfo, median, printJson, progress, round } from './lib/index.js'
 import type { MintedPkp } from '../node-core/src/browser.js'
@@ -49,12 +49,6 @@ const sleep = async (ms: number): Promise<void> => { await new Promise(resolve =
 
 async function hookReady (page: Page): Promise<boolean> {
   return await page.evaluate(() => window.__litTest?.snapshot() != null).catch(() => false)
-}
-
-/** The PKP's unused presignatures over all allocators. */
-async function poolOf (dashboard: Page, tokenId: string): Promise<number> {
-  const pkps = await dashboard.evaluate(async () => await window.__litTest!.client!.listPkps())
-  return pkps.find(p => p.tokenId === tokenId)?.pool ?? 0
 }
 
 /**

@@ -30,6 +30,7 @@ export function ActionsPanel ({ client, pkp }: { client: DashboardClient, pkp: P
   const [uploadError, setUploadError] = useState<string | null>(null)
   const [scope, setScope] = useState<'sign-anything' | 'personal-sign'>('sign-anything')
   const [grant, setGrant] = useState<string | null>(null)
+  const [runners, setRunners] = useState<'signers' | 'all'>('signers')
   const [run, setRun] = useState<RunState>({ kind: 'idle' })
   const [runs, setRuns] = useState(0)
 
@@ -70,6 +71,7 @@ export function ActionsPanel ({ client, pkp }: { client: DashboardClient, pkp: P
       const result = await client.executeJs({
         ...(inline || uploaded == null ? { code } : { ipfsId: uploaded.ipfsId }),
         jsParams,
+        runners,
         // Only while this run is still going: a straggler's answer after the result must not overwrite it.
         onProgress: (p) => { setRun((r) => (r.kind === 'running' ? { kind: 'running', phase: p.phase } : r)) }
       })
@@ -109,6 +111,10 @@ export function ActionsPanel ({ client, pkp }: { client: DashboardClient, pkp: P
         jsParams <input data-testid='action-params' size={90} value={params} onChange={(e) => { setParams(e.target.value) }} />
       </p>
       <p>
+        <select data-testid='action-runners' value={runners} onChange={(e) => { setRunners(e.target.value as typeof runners) }}>
+          <option value='signers'>run on the signers (2t+1)</option>
+          <option value='all'>run on every online node</option>
+        </select>{' '}
         <button data-testid='action-run' disabled={run.kind === 'running'} onClick={() => { void execute(false) }}>Run {uploaded != null ? 'by CID' : 'inline'}</button>{' '}
         {run.kind === 'running' && <span data-testid='action-phase'>{run.phase}…</span>}
       </p>

@@ -201,13 +201,13 @@ export class ClientBench {
   }
 
   /** `count` executeJs runs of one action, timed in the page (bench:actions). */
-  async executeJsLoop (req: { ipfsId: string, jsParams: Record<string, unknown> }, opts: { count: number, toSign: 'fresh' | 'fixed' }): Promise<{ latenciesMs: number[], failures: string[] }> {
+  async executeJsLoop (req: { ipfsId: string, jsParams: Record<string, unknown>, runners?: 'all' | 'signers' }, opts: { count: number, toSign: 'fresh' | 'fixed' }): Promise<{ latenciesMs: number[], failures: string[] }> {
     const out = { latenciesMs: [] as number[], failures: [] as string[] }
     for (let i = 0; i < opts.count; i++) {
       const jsParams = opts.toSign === 'fresh' ? { ...req.jsParams, toSign: Array.from(hexToBytes(keccak256(toHex(crypto.getRandomValues(new Uint8Array(32)))))) } : req.jsParams
       const t = performance.now()
       try {
-        const res = await this.client.executeJs({ ipfsId: req.ipfsId, jsParams })
+        const res = await this.client.executeJs({ ipfsId: req.ipfsId, jsParams, ...(req.runners !== undefined ? { runners: req.runners } : {}) })
         out.latenciesMs.push(performance.now() - t)
         if (Object.keys(res.signatures).length === 0 && jsParams.sigName !== undefined) out.failures.push(`no signature: ${res.faults.map((f) => f.reason).join('; ')}`)
       } catch (err) {

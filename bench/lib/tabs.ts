@@ -57,3 +57,25 @@ export async function echoFloor (from: Page, to: string, requests: number, concu
   await from.evaluate(async ([peer]) => await window.__litTest!.echoBench(peer, { requests: 100, payloadBytes: 64, concurrency: 4 }), [to] as const)
   return await from.evaluate(async ([peer, n, c]) => await window.__litTest!.echoBench(peer, { requests: n, payloadBytes: 64, concurrency: c }), [to, requests, concurrency] as const)
 }
+
+/** The PKP's unused presignatures over all allocators, as the dashboard's client sees them. */
+export async function poolOf (dashboard: Page, tokenId: string): Promise<number> {
+  const pkps = await dashboard.evaluate(async () => await window.__litTest!.client!.listPkps())
+  return pkps.find(p => p.tokenId === tokenId)?.pool ?? 0
+}
+
+/**
+ * Wait until the PKP's pool level has not changed for `quietMs` (background presigning
+ * has stopped: it is full) or `deadlineMs` passed; returns the level.
+ */
+export async function poolSettled (dashboard: Page, tokenId: string, quietMs: number, deadlineMs: number): Promise<number> {
+  const t0 = Date.now()
+  let level = -1
+  let since = t0
+  for (;;) {
+    const now = await poolOf(dashboard, tokenId)
+    if (now !== level) { level = now; since = Date.now() } else if (level > 0 && Date.now() - since >= quietMs) return level
+    if (Date.now() - t0 > deadlineMs) return level
+    await sleep(250)
+  }
+}

@@ -72,6 +72,14 @@ export interface ExecuteJsRequest {
    * of this CID signed.
    */
   sigNames?: Record<string, string>
+  /**
+   * Who runs the action (docs/actions.md §5.1): 'signers' (default) = the signers of
+   * the bindings, or every online node when nothing is bound; 'all' = every online
+   * node, as Lit runs it. The signers are 2t+1 nodes, so with at most t faulty they
+   * hold an honest majority for the response, and a signature needs every one of them
+   * anyway: more runners add CPU on every node, not safety or liveness.
+   */
+  runners?: 'all' | 'signers'
   agreement?: 'majority' | 'unanimous'
   /** Throw MissingSignatureError when an expected sigName has no signature (default: leave it out, named in faults). */
   requireSignatures?: boolean
@@ -117,8 +125,8 @@ export interface ExecuteJsResult {
   nodes: ActionNodeAnswer[]
   disagreements: AnswerGroup[]
   faults: ActionFault[]
-  /** Answers that came after the result: their disagreements and faults. */
-  late: Promise<{ disagreements: AnswerGroup[], faults: ActionFault[] }>
+  /** Answers that came after the result: their disagreements, faults and the answers themselves. */
+  late: Promise<{ disagreements: AnswerGroup[], faults: ActionFault[], nodes: ActionNodeAnswer[] }>
   latencyMs: number
 }
 
@@ -160,7 +168,7 @@ export async function executeJs (host: ExecuteJsHost, req: ExecuteJsRequest, mem
     sigName, tokenId: b.tokenIdHex, presignatureId: b.presignatureId, signers: b.signers, entropy: bytesToHex(b.entropy)
   }))
 
-  const runners = [...host.onlineNodes()].sort()
+  const runners = chooseRunners(req.runners ?? 'signers', host.onlineNodes(), prepared)
   if (runners.length === 0) throw new NotEnoughNodesError(1, 0, 'online nodes')
   const auth = await host.auth()
   const body = {
@@ -259,7 +267,7 @@ export async function executeJs (host: ExecuteJsHost, req: ExecuteJsRequest, mem
       if ('error' in a) lateFaults.push({ node, kind: 'node-error', ...faultOf(node, a.error) })
     }
     for (const g of lateGroups) if (g.value !== majority.value) lateDisagreements.push({ value: g.value, nodes: g.nodes })
-    return { disagreements: lateDisagreements, faults: lateFaults }
+    return { disagreements: lateDisagreements, faults: lateFaults, nodes: nodeAnswers(new Map([...answers].filter(([n]) => !seen.has(n)))) }
   })
   const raw = first.outcome.response
   try { req.onProgress?.({ phase: 'done' }) } catch { /* the caller's problem */ }
@@ -326,6 +334,16 @@ function encodeJsParams (params: Record<string, unknown>): string {
   } catch (err) {
     throw new InvalidArgumentError('jsParams', err instanceof Error ? err.message : 'not serialisable')
   }
+}
+
+function chooseRunners (which: 'all' | 'signers', online: readonly string[], prepared: ReadonlyMap<string, PreparedBinding>): string[] {
+  if (which !== 'all' && which !== 'signers') throw new InvalidArgumentError('runners', "must be 'all' or 'signers'")
+  if (which === 'signers' && prepared.size > 0) {
+    const signers = new Set<string>()
+    for (const b of prepared.values()) for (const id of b.signers) signers.add(b.committee[id - 1])
+    return [...signers].sort()
+  }
+  return [...online].sort()
 }
 
 function expectedSigNames (req: ExecuteJsRequest, remembered: Record<string, string> | undefined): Record<string, string> {

@@ -39,6 +39,12 @@ export interface ActionServiceInit {
   fetchAllow?: readonly string[]
   /** Decrypt for a run with the request's auth (a node-side client); absent: decryptAndCombine is refused. */
   decrypt?: (args: ActionDecryptArgs, auth: AuthSig, signal: AbortSignal) => Promise<string>
+  /**
+   * Marks a request in progress and returns its release: the presignature pool holds its
+   * background runs meanwhile, as for pkpSign, so a run and its shares do not queue behind
+   * presign work on the shared cores (bench: refills during runs tripled executeJs p50).
+   */
+  beginForeground?: () => () => void
 }
 
 /** A request id runs once per node; ids are remembered this long and at most this many (actions.md §5.1). */
@@ -94,6 +100,15 @@ export class ActionService {
   }
 
   private async execute (req: ActionExecuteRequest, peer: string, signal: AbortSignal): Promise<ActionExecuteAnswer> {
+    const release = this.init.beginForeground?.()
+    try {
+      return await this.executeChecked(req, peer, signal)
+    } finally {
+      release?.()
+    }
+  }
+
+  private async executeChecked (req: ActionExecuteRequest, peer: string, signal: AbortSignal): Promise<ActionExecuteAnswer> {
     const caller = await callerAddress(this.ctx.auth, req.auth)
     this.checkShape(req)
     this.remember(req.requestId)

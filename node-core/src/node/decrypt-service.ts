@@ -25,13 +25,20 @@ export const REGISTRY_REFRESH_MS = 2_000
 export class DecryptService {
   constructor (
     private readonly ctx: Pick<NodeContext, 'rpc' | 'ops' | 'auth' | 'registry' | 'faults' | 'log'>,
-    private readonly networkKey: () => StoredNetworkKey | undefined
+    private readonly networkKey: () => StoredNetworkKey | undefined,
+    /** The presignature pool holds its background runs while a share is being made (as for pkpSign). */
+    private readonly beginForeground: () => () => void = () => () => {}
   ) {}
 
   async start (): Promise<void> {
     await serve(this.ctx, DecryptShareRequest, async (req, hctx) => {
       if (this.ctx.faults.silent === true) return await neverAnswer(hctx.signal)
-      return await this.share(req, hctx.remotePeer, hctx.signal)
+      const release = this.beginForeground()
+      try {
+        return await this.share(req, hctx.remotePeer, hctx.signal)
+      } finally {
+        release()
+      }
     })
   }
 

@@ -211,11 +211,15 @@ export class LitNode {
     })
     this.mint = new MintService(ctx, () => { this.pool.kick() })
     this.sign = new SignService(ctx, () => this.pool.beginSigning())
-    this.decrypt = new DecryptService(ctx, () => this.genesis.networkKey)
+    this.decrypt = new DecryptService(ctx, () => this.genesis.networkKey, () => this.pool.beginSigning())
     this.info = new NetworkInfoService(ctx, this.genesis, this.pool)
     this.actions = init.actions === undefined
       ? undefined
-      : new ActionService(ctx, this.sign, { decrypt: async (args, auth, signal) => await this.decryptForAction(args, auth, signal), ...init.actions })
+      : new ActionService(ctx, this.sign, {
+        decrypt: async (args, auth, signal) => await this.decryptForAction(args, auth, signal),
+        beginForeground: () => this.pool.beginSigning(),
+        ...init.actions
+      })
     this.current = this.emptySnapshot()
   }
 

@@ -4,7 +4,7 @@
  * by the real LitClient. Signatures are checked with noble and viem, not with
  * the code under test.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
@@ -20,6 +20,8 @@ let net: TestNetwork
 let owner: LitClient
 let other: LitClient
 let pkp: MintedPkp
+/** Each request a node's ActionService held the foreground for, and how many holds had begun when it released. */
+const foreground: Array<{ peer: string, begunAt: number, releasedAt: number }> = []
 
 const SIGN = `await Lit.Actions.signEcdsa({ toSign, publicKey, sigName })
 Lit.Actions.setResponse({ response: JSON.stringify({ ok: true, n: jsParams.n }) })
@@ -63,7 +65,17 @@ beforeAll(async () => {
     seed: 'actions',
     config: { genesisMinNodes: 99, poolTarget: 2 },
     faults: { 4: { corruptShares: true } },
-    actions: (peer) => ({ codeStore: stores.storeFor(peer), sandbox: inProcessSandbox(), limits: { wallTimeMs: 2_000 } })
+    actions: (peer) => ({
+      codeStore: stores.storeFor(peer),
+      sandbox: inProcessSandbox(),
+      limits: { wallTimeMs: 2_000 },
+      // Stands in for the presignature pool's hold (lit-node.ts wires pool.beginSigning here).
+      beginForeground: () => {
+        const mark = { peer, begunAt: foreground.length + 1, releasedAt: -1 }
+        foreground.push(mark)
+        return () => { mark.releasedAt = foreground.length }
+      }
+    })
   })
   owner = clientFor('owner')
   other = clientFor('other')
@@ -99,6 +111,41 @@ describe('executeJs over 5 in-memory nodes', () => {
     expect(res.logs).toContain('signed sig1')
     expect(res.signatures.sig1.signers).not.toContain(net.peers[4])
     expect(res.nodes.map((n) => n.codeSource)).toEqual(Array(res.nodes.length).fill('inline'))
+  })
+
+  it("runners: the binding's 2t+1 signers by default; every online node with runners 'all' or when nothing is bound", async () => {
+    const toSign = keccak_256(new TextEncoder().encode('who runs'))
+    const bound = await runSigned(owner, { code: SIGN, jsParams: { toSign, publicKey: pkp.publicKey, sigName: 'who', n: 1 } }, 'who')
+    await expectSignedBy(bound.signatures.who, toSign)
+    const ran = bound.nodes.map((n) => n.nodeId).sort()
+    expect(ran).toHaveLength(3)
+    expect(ran).toEqual([...bound.signatures.who.signers].sort())
+
+    const toSign2 = keccak_256(new TextEncoder().encode('who runs, all'))
+    const all = await runSigned(owner, { code: SIGN, runners: 'all', jsParams: { toSign: toSign2, publicKey: pkp.publicKey, sigName: 'who', n: 2 } }, 'who')
+    await expectSignedBy(all.signatures.who, toSign2)
+    // A majority (3 of 5) and the 3 signers answer before the result; the rest come in `late`.
+    const late = await all.late
+    expect([...all.nodes, ...late.nodes].map((n) => n.nodeId).sort()).toEqual(net.peers)
+    expect(late.faults).toEqual([])
+
+    const unbound = await owner.executeJs({ code: 'Lit.Actions.setResponse({ response: "none bound" })' })
+    expect(unbound.response).toBe('none bound')
+    expect([...unbound.nodes, ...(await unbound.late).nodes].map((n) => n.nodeId).sort()).toEqual(net.peers)
+    await expect(owner.executeJs({ code: 'Lit.Actions.setResponse({ response: "x" })', runners: 'some' as 'all' })).rejects.toMatchObject({ name: 'InvalidArgumentError' })
+  })
+
+  it('a run holds the foreground (background presigning waits) from the request until its answer, failed runs too', async () => {
+    foreground.length = 0
+    const ok = await owner.executeJs({ code: 'Lit.Actions.setResponse({ response: "held" })' })
+    const okRan = [...ok.nodes, ...(await ok.late).nodes].map((n) => n.nodeId).sort()
+    expect(foreground.map((f) => f.peer).sort()).toEqual(okRan)
+    // Each released once its run answered (after it began).
+    for (const f of foreground) expect(f.releasedAt).toBeGreaterThanOrEqual(f.begunAt)
+    foreground.length = 0
+    await expect(owner.executeJs({ code: 'throw new Error("boom")' })).rejects.toMatchObject({ name: 'ActionFailedError' })
+    // The error comes once a majority failed alike; the other runs end on their own.
+    await vi.waitFor(() => { expect(foreground.filter((f) => f.releasedAt >= f.begunAt)).toHaveLength(net.peers.length) })
   })
 
   it('another account: refused while the CID is not permitted, signs once the owner permits it', async () => {
