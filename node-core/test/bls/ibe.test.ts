@@ -23,6 +23,8 @@ import {
 import { ibeCiphertextAad } from '../../src/crypto/bls/codec.js'
 import { aeadKey, gtMask, hashMessageToG2 } from '../../src/crypto/bls/hash.js'
 import { dealBls, pick, utf8 } from './helpers.js'
+import { interpolateG2AtZero } from '../../src/crypto/bls/partials.js'
+import { lagrangeCoefficients } from '../../src/crypto/shares.js'
 
 const ID = 'lit-accesscontrolcondition://aaaa/bbbb'
 const opts = (): { rng: ReturnType<typeof seededRng> } => ({ rng: seededRng('ibe-batch') })
@@ -86,6 +88,25 @@ describe('threshold IBE (Boneh–Franklin + FO)', () => {
     // e(P, Q) = e(G1, xQ): the identity key is a BLS signature on the identity under the IBE DST.
     const Fp12 = bls12_381.fields.Fp12
     expect(Fp12.eql(bls12_381.pairing(pks.publicKey, hashIdentityToG2(ID)), bls12_381.pairing(BlsG1.BASE, hashIdentityToG2(ID).multiply(secret)))).toBe(true)
+  })
+
+  it('interpolates the identity key from any t+1 shares: small integer coefficients, and the MSM when they are large', () => {
+    // n = 10: every subset tried uses small integers; n = 40 (27 shares of ids up to 40) exceeds 64-bit numerators.
+    for (const [n, tries] of [[10, 6], [40, 1]] as const) {
+      const shares = dealBls(n, `interp-${n}`, 987654321n)
+      const pks = shares[0].publicKeySet
+      const key = hashIdentityToG2(ID).multiply(987654321n)
+      const ct = ibeEncrypt(pks.publicKey, ID, utf8(`n=${n}`), opts())
+      for (let k = 0; k < tries; k++) {
+        const subset = pick(shares, pks.degree + 1, `interp-${n}-${k}`).map((ks) => ibeDecryptionShare(ks, ID))
+        const ids = subset.map((d) => d.id)
+        const lambdas = lagrangeCoefficients(BlsG2, ids, 0n)
+        const reference = subset.reduce((acc, d) => acc.add(d.point.multiply(lambdas.get(d.id)!)), BlsG2.ZERO)
+        expect(reference.equals(key)).toBe(true)
+        expect(interpolateG2AtZero(subset).equals(key)).toBe(true)
+        expect(new TextDecoder().decode(combineAndDecrypt(pks, ID, ct, subset).plaintext)).toBe(`n=${n}`)
+      }
+    }
   })
 
   it('fails with a typed error below the threshold', () => {

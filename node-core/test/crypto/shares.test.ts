@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest'
 import fc from 'fast-check'
 import { Secp256k1, BlsG1, BlsG2, randomScalar, type Group } from '../../src/crypto/group.js'
-import { split, interpolateScalar, verifyShare, interpolatePoint, lagrangeCoefficients, evaluatePolynomial, randomPolynomial, commitPolynomial, evaluateCommitment, assertParticipantIds } from '../../src/crypto/shares.js'
+import { split, interpolateScalar, verifyShare, interpolatePoint, lagrangeCoefficients, integerLagrangeAtZero, evaluatePolynomial, randomPolynomial, commitPolynomial, evaluateCommitment, assertParticipantIds } from '../../src/crypto/shares.js'
 import { seededRng } from '../../src/crypto/random.js'
 import { dealKeyShares, defaultEcdsaDegree, maxEcdsaDegree, defaultBlsDegree } from '../../src/crypto/key-share.js'
 import { InvalidArgumentError } from '../../src/errors.js'
@@ -84,3 +84,33 @@ describe('thresholds and dealt keys', () => {
     expect(Secp256k1.BASE.multiply(secret).equals(pks.publicKey)).toBe(true)
   })
 })
+
+describe('integer Lagrange coefficients at 0', () => {
+  it('numerators / denominator equal the coefficients mod the order for any id set (fast-check)', () => {
+    fc.assert(fc.property(fc.uniqueArray(fc.integer({ min: 1, max: 64 }), { minLength: 1, maxLength: 12 }), (raw) => {
+      const ids = [...raw].sort((a, b) => a - b)
+      const { numerators, denominator } = integerLagrangeAtZero(ids)
+      expect(denominator > 0n).toBe(true)
+      const lambdas = lagrangeCoefficients(BlsG2, ids, 0n)
+      const r = BlsG2.order
+      const dInv = modInverse(denominator % r, r)
+      ids.forEach((id, i) => { expect((((numerators[i] % r) + r) % r * dInv) % r).toBe(lambdas.get(id)) })
+      // The coefficients at 0 sum to 1 as rationals.
+      expect(numerators.reduce((a, b) => a + b, 0n)).toBe(denominator)
+    }))
+  })
+
+  it('ids 1..4 give the small integers 4, −6, 4, −1', () => {
+    expect(integerLagrangeAtZero([1, 2, 3, 4])).toEqual({ numerators: [4n, -6n, 4n, -1n], denominator: 1n })
+  })
+})
+
+function modInverse (a: bigint, m: bigint): bigint {
+  let [x0, x1, r0, r1] = [0n, 1n, m, a]
+  while (r1 !== 0n) {
+    const q = r0 / r1;
+    [x0, x1] = [x1, x0 - q * x1];
+    [r0, r1] = [r1, r0 - q * r1]
+  }
+  return ((x0 % m) + m) % m
+}

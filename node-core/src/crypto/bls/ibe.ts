@@ -85,7 +85,12 @@ export function combineBlsDecryptionShares (publicKeySet: PublicKeySet<G1Point>,
 
 /** Spec 5.2–5.5 on an already decoded ciphertext. */
 function open (key: G2Point, ct: IbeCiphertext): Uint8Array {
-  const sigma = xor32(ct.v, gtMask(bls12_381.pairing(ct.u, key))) // Spec 5.2
+  return openWith(bls12_381.pairing(ct.u, key), ct) // Spec 5.2
+}
+
+/** Spec 5.2–5.5 given e(U, d). */
+function openWith (pairing: ReturnType<typeof bls12_381.pairing>, ct: IbeCiphertext): Uint8Array {
+  const sigma = xor32(ct.v, gtMask(pairing)) // Spec 5.2
   let plaintext: Uint8Array
   try { // Spec 5.3
     plaintext = chacha20poly1305(aeadKey(sigma), ZERO_NONCE, ibeCiphertextAad(ct.suite, ct.u, ct.v)).decrypt(ct.sealed)
@@ -119,9 +124,11 @@ export function combineAndDecrypt (publicKeySet: PublicKeySet<G1Point>, identity
   // plaintext returned here is as authentic as one from verified shares; the pairings (and
   // hashing the identity to G2) are spent only when that fails, to name the bad shares.
   const quick = opts.verifyFirst === true ? undefined : interpolatePartialsUnchecked(publicKeySet, shares)
-  if (quick !== undefined && !quick.point.equals(BlsG2.ZERO)) {
+  if (quick !== undefined && !quick.sum.equals(BlsG2.ZERO)) {
     try {
-      return { plaintext: open(quick.point, ct), culprits: quick.culprits }
+      // e(U, scale·sum) = e(scale·U, sum): the one full-size multiplication lands in G1 (public values).
+      const u = quick.scale === 1n ? ct.u : ct.u.multiplyUnsafe(quick.scale)
+      return { plaintext: openWith(bls12_381.pairing(u, quick.sum), ct), culprits: quick.culprits }
     } catch (err) {
       if (!(err instanceof DecryptionFailedError)) throw err
     }

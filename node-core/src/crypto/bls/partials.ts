@@ -8,7 +8,8 @@ import { InvalidArgumentError } from '../../errors.js'
 import { BlsG2, type G1Point, type G2Point } from '../group.js'
 import type { KeyShare, PublicKeySet } from '../key-share.js'
 import { secureRng, type Rng } from '../random.js'
-import { lagrangeCoefficients, type ParticipantId } from '../shares.js'
+import { invertPublic } from '../inverse.js'
+import { integerLagrangeAtZero, lagrangeCoefficients, type ParticipantId } from '../shares.js'
 import { NotEnoughSharesError } from './errors.js'
 import { isValidG2, markCheckedG2, msmG1, msmG2, pairingCheck } from './points.js'
 
@@ -30,6 +31,41 @@ const BATCH_COEFFICIENT_BYTES = 16
 
 export function assertBlsKeySet (publicKeySet: PublicKeySet<G1Point>, field = 'publicKeySet'): void {
   if (publicKeySet?.group?.name !== 'bls12-381-g1') throw new InvalidArgumentError(field, 'not a BLS12-381 G1 key set')
+}
+
+/** Integer Lagrange numerators up to this size make small multiples cheap (measured: 4 shares, 40 → ~8 ms). */
+const SMALL_COEFFICIENT_BITS = 64
+
+/**
+ * Σ λ_i·P_i at 0 over the partials' ids (public points), as `scale`·`sum`. Spec 3.5.
+ * With λ_i = c_i / L (small integers, integerLagrangeAtZero), sum = Σ c_i·P_i and
+ * scale = L⁻¹: small multiples instead of a full-size scalar per point (the Lagrange
+ * coefficients mod r are full size even for ids 1…4). A caller that pairs the result
+ * can move `scale` to the cheaper G1 side: e(U, scale·sum) = e(scale·U, sum).
+ * Falls back to a plain MSM (scale 1) when the integers are not small.
+ */
+export function interpolateG2Scaled (partials: readonly G2Partial[]): { sum: G2Point, scale: bigint } {
+  const ids = partials.map((p) => p.id)
+  const { numerators, denominator } = integerLagrangeAtZero(ids)
+  const small = numerators.every((c) => (c < 0n ? -c : c).toString(2).length <= SMALL_COEFFICIENT_BITS)
+  if (!small || denominator % BlsG2.order === 0n) {
+    const lambdas = lagrangeCoefficients(BlsG2, ids, 0n)
+    return { sum: msmG2(partials.map((p) => p.point), ids.map((id) => lambdas.get(id)!)), scale: 1n }
+  }
+  let sum = BlsG2.ZERO
+  partials.forEach((p, i) => {
+    const c = numerators[i]
+    if (c === 0n) return
+    const term = p.point.multiplyUnsafe(c < 0n ? -c : c)
+    sum = c < 0n ? sum.subtract(term) : sum.add(term)
+  })
+  return { sum, scale: invertPublic(denominator % BlsG2.order, BlsG2.order) }
+}
+
+/** Σ λ_i·P_i at 0 over the partials' ids (public points). */
+export function interpolateG2AtZero (partials: readonly G2Partial[]): G2Point {
+  const { sum, scale } = interpolateG2Scaled(partials)
+  return scale === 1n || sum.equals(BlsG2.ZERO) ? sum : sum.multiplyUnsafe(scale)
 }
 
 /** Spec 1.2: x_i·H, constant-time (x_i is secret). */
@@ -97,20 +133,18 @@ export function findInvalidPartials (publicKeySet: PublicKeySet<G1Point>, h: G2P
 /**
  * Spec 3.7: interpolate from the t+1 structurally sound shares with the smallest ids
  * WITHOUT the pairing checks — only for callers that authenticate the result another
- * way (IBE decryption: the AEAD tag and the FO check fail for a wrong key). Undefined
+ * way (IBE decryption: the AEAD tag and the FO check fail for a wrong key). The result
+ * is scale·sum (interpolateG2Scaled), left unmultiplied for a caller that pairs it. Undefined
  * with fewer than t+1 sound shares; `culprits` are the shares sanitising refused.
  */
-export function interpolatePartialsUnchecked (publicKeySet: PublicKeySet<G1Point>, partials: readonly G2Partial[]): { point: G2Point, culprits: ParticipantId[] } | undefined {
+export function interpolatePartialsUnchecked (publicKeySet: PublicKeySet<G1Point>, partials: readonly G2Partial[]): { sum: G2Point, scale: bigint, culprits: ParticipantId[] } | undefined {
   assertBlsKeySet(publicKeySet)
   if (!Array.isArray(partials)) throw new InvalidArgumentError('shares', 'not an array')
   const { candidates, culprits } = sanitise(publicKeySet, partials)
   const needed = publicKeySet.degree + 1
   if (candidates.length < needed) return undefined
-  const used = candidates.slice(0, needed)
-  const ids = used.map((p) => p.id)
-  const lambdas = lagrangeCoefficients(BlsG2, ids, 0n)
-  const point = msmG2(used.map((p) => p.point), ids.map((id) => lambdas.get(id)!))
-  return { point, culprits: [...culprits].sort((a, b) => a - b) }
+  const { sum, scale } = interpolateG2Scaled(candidates.slice(0, needed))
+  return { sum, scale, culprits: [...culprits].sort((a, b) => a - b) }
 }
 
 /**
@@ -130,9 +164,7 @@ export function combinePartials (publicKeySet: PublicKeySet<G1Point>, h: G2Point
   if (valid.length < needed) throw new NotEnoughSharesError(needed, valid.length, sortedCulprits)
   // Spec 3.5: candidates are sorted by id, so this is the t+1 smallest ids.
   const used = valid.slice(0, needed)
-  const ids = used.map((p) => p.id)
-  const lambdas = lagrangeCoefficients(BlsG2, ids, 0n)
-  const point = msmG2(used.map((p) => p.point), ids.map((id) => lambdas.get(id)!))
+  const point = interpolateG2AtZero(used)
   // x·H is the identity only if x = 0 (never for a DKG key); do not vouch for it then.
   return { point: point.equals(BlsG2.ZERO) ? point : markCheckedG2(point), culprits: sortedCulprits }
 }
