@@ -185,4 +185,26 @@ test.describe.serial('Lit Actions through the dashboard', () => {
     expect(JSON.parse(no.response!)).toMatchObject({ signed: false, price: 200 })
     expect(no.signatures).toEqual({})
   })
+
+  test('a secret only a run of one action may decrypt: encrypted through the UI, decrypted inside that action, refused to a plain decrypt', async () => {
+    const code = `const key = await Lit.Actions.decryptAndCombine({ accessControlConditions, ciphertext, dataToEncryptHash })
+Lit.Actions.setResponse({ response: 'the key ends in ' + key.slice(-4) })`
+    await dashboard.getByTestId('action-code').fill(code)
+    await dashboard.getByTestId('action-upload').click()
+    const cid = (await actionCid(code)).ipfsId
+    await expect(dashboard.getByTestId('action-cid')).toHaveText(cid)
+    await dashboard.getByTestId('encrypt-input').fill('sk-live-4242')
+    await dashboard.getByTestId('cond-action').check()
+    await dashboard.getByTestId('cond-action-cid').fill(cid)
+    await dashboard.getByTestId('encrypt-button').click()
+    const params = await dashboard.getByTestId('action-decrypt-params').inputValue()
+    expect(JSON.parse(params).accessControlConditions[0].returnValueTest.value).toBe(cid)
+    await dashboard.getByTestId('action-params').fill(params)
+    const { result, error } = await runThroughUi()
+    await expect(error).toHaveCount(0)
+    await expect(result.getByTestId('action-response')).toHaveText('the key ends in 4242')
+    // The key holders refuse the same data to a plain decrypt, whoever asks.
+    await dashboard.getByTestId('decrypt-button').click()
+    await expect(dashboard.getByTestId('decrypt-error')).toContainText('only a run of the Lit Action')
+  })
 })

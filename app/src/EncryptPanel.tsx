@@ -1,11 +1,11 @@
 import { useRef, useState } from 'react'
-import { anyone, callerIs, type AccessControlConditions } from '../../node-core/src/browser.js'
+import { anyone, callerIs, currentActionIs, type AccessControlConditions } from '../../node-core/src/browser.js'
 import type { DashboardClient, EncryptResponse, ShareFault } from './client-api.js'
 import { describeError, formatMs, shortHex } from './format.js'
 import { faultsOf } from './faults.js'
 import { FaultList } from './FaultList.js'
 
-type Who = 'me' | 'anyone'
+type Who = 'me' | 'anyone' | 'action'
 
 interface Sealed extends EncryptResponse {
   conditions: AccessControlConditions
@@ -21,12 +21,14 @@ type DecryptState =
   | { kind: 'failed', error: string, faults: ShareFault[] }
 
 /**
- * Encrypt a text to the network key under "caller is my address" or "anyone"
- * (local, no node involved), then ask the key holders to decrypt it.
+ * Encrypt a text to the network key under "caller is my address", "anyone" or
+ * "only a run of Lit Action <CID>" (local, no node involved), then ask the key
+ * holders to decrypt it; for an action, the jsParams its decryptAndCombine needs.
  */
 export function EncryptPanel ({ client, address }: { client: DashboardClient, address: string }): React.JSX.Element {
   const [text, setText] = useState('a secret for the network')
   const [who, setWho] = useState<Who>('me')
+  const [actionId, setActionId] = useState('')
   const [sealed, setSealed] = useState<Sealed | null>(null)
   const [encryptError, setEncryptError] = useState<string | null>(null)
   const [dec, setDec] = useState<DecryptState>({ kind: 'idle' })
@@ -36,7 +38,7 @@ export function EncryptPanel ({ client, address }: { client: DashboardClient, ad
     setEncryptError(null)
     setDec({ kind: 'idle' })
     try {
-      const conditions = who === 'me' ? [callerIs(address)] : [anyone]
+      const conditions = who === 'me' ? [callerIs(address)] : who === 'action' ? [currentActionIs(actionId.trim())] : [anyone]
       const res = await client.encrypt({ accessControlConditions: conditions, dataToEncrypt: text })
       setSealed({ ...res, conditions, who, seq: ++encryptions.current })
     } catch (err) {
@@ -70,6 +72,8 @@ export function EncryptPanel ({ client, address }: { client: DashboardClient, ad
         <br />
         <label><input type='radio' name='who' data-testid='cond-me' checked={who === 'me'} onChange={() => { setWho('me') }} /> caller is my address</label>{' '}
         <label><input type='radio' name='who' data-testid='cond-anyone' checked={who === 'anyone'} onChange={() => { setWho('anyone') }} /> anyone</label>{' '}
+        <label><input type='radio' name='who' data-testid='cond-action' checked={who === 'action'} onChange={() => { setWho('action') }} /> only a run of Lit Action</label>{' '}
+        <input data-testid='cond-action-cid' size={48} placeholder='Qm…' value={actionId} onChange={e => { setActionId(e.target.value) }} />{' '}
         <button data-testid='encrypt-button' onClick={() => { void encrypt() }}>Encrypt</button>
       </p>
       {encryptError != null && <p className='error' data-testid='encrypt-error'>{encryptError}</p>}
@@ -77,8 +81,14 @@ export function EncryptPanel ({ client, address }: { client: DashboardClient, ad
         <div data-testid='ciphertext' data-who={sealed.who} data-hash={sealed.dataToEncryptHash} data-seq={sealed.seq}>
           <p>
             ciphertext <code title={sealed.ciphertext}>{shortHex(sealed.ciphertext, 16)}</code> ({sealed.ciphertext.length} base64 chars)
-            <br />data hash <code>{sealed.dataToEncryptHash}</code> · {sealed.who === 'me' ? <>only <code>{address}</code> may decrypt</> : 'anyone may decrypt'}
+            <br />data hash <code>{sealed.dataToEncryptHash}</code> · {sealed.who === 'me' ? <>only <code>{address}</code> may decrypt</> : sealed.who === 'action' ? 'only a run of that action may decrypt' : 'anyone may decrypt'}
           </p>
+          {sealed.who === 'action' && (
+            <p>
+              jsParams for the action&apos;s <code>decryptAndCombine</code>:<br />
+              <textarea data-testid='action-decrypt-params' readOnly rows={3} cols={90} value={JSON.stringify({ accessControlConditions: sealed.conditions, ciphertext: sealed.ciphertext, dataToEncryptHash: sealed.dataToEncryptHash })} />
+            </p>
+          )}
           <p><button data-testid='decrypt-button' disabled={dec.kind === 'decrypting'} onClick={() => { void decrypt() }}>Decrypt</button>{dec.kind === 'decrypting' && ' decrypting…'}</p>
         </div>
       )}

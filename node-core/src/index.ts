@@ -46,7 +46,7 @@ export type {
   RegistryOperationResult, RegistryHistoryEntry, PkpRegistryEntry
 } from './client/types.js'
 export {
-  callerIs, anyone, ownsPkp, permittedOnPkp, callerIn, type AccessControlCondition, type AccessControlConditions
+  callerIs, currentActionIs, anyone, ownsPkp, permittedOnPkp, callerIn, type AccessControlCondition, type AccessControlConditions
 } from './node/access-conditions.js'
 // Lit Actions (docs/actions.md §6)
 export {

@@ -39,6 +39,7 @@ import {
 } from './network-view.js'
 import { RegistryClient, type RegistryPkp } from './registry-client.js'
 import { decryptionShareCollector, signatureShareCollector } from './share-collector.js'
+import { fromBase64, toBase64 } from '../base64.js'
 import type {
   DecryptRequest, DecryptResponse, EncryptRequest, EncryptResponse, MintedPkp, MintOptions, MintPhase, NetworkInfo,
   PkpPermissions, PkpRegistryEntry, PkpSignature, PkpSignRequest, PkpSummary, RegistryOperationResult, ShareFault
@@ -840,19 +841,4 @@ function randomSubset<T> (items: readonly T[], size: number): T[] {
     ;[a[i], a[j]] = [a[j], a[i]]
   }
   return a.slice(0, Math.min(size, a.length))
-}
-
-function toBase64 (bytes: Uint8Array): string {
-  let s = ''
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000))
-  return btoa(s)
-}
-
-function fromBase64 (text: string): Uint8Array {
-  if (typeof text !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) throw new InvalidArgumentError('ciphertext', 'expected base64')
-  let bin: string
-  try { bin = atob(text) } catch { throw new InvalidArgumentError('ciphertext', 'expected base64') }
-  const out = new Uint8Array(bin.length)
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i)
-  return out
 }

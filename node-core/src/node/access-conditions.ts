@@ -7,7 +7,9 @@
  * tokenId }` (the caller owns the PKP), `{ conditionType: 'permittedOnPkp',
  * tokenId }` (the caller is its owner or a permitted address) and
  * `{ conditionType: 'callerIn', addresses }` (the caller is one of 1..64
- * addresses). A list is an AND of its entries.
+ * addresses), and Lit's action condition (`parameters: [':currentActionIpfsId']`,
+ * met only inside a run of that action, docs/actions.md §3.6). A list is an AND
+ * of its entries.
  *
  * The IBE identity binds the canonical JSON of the parsed conditions, so a node
  * checks exactly what the client encrypted under.
@@ -16,6 +18,7 @@ import { getAddress, isAddress, type Hex } from 'viem'
 import { canonicalJson, hashAccessControlConditions } from '../crypto/bls/identity.js'
 import { InvalidArgumentError, MalformedMessageError } from '../errors.js'
 import { isPermittedOnPkp, ownsPkp as registryOwnsPkp, type RegistryView } from '../registry/index.js'
+import { actionCidV1, parseActionCid } from '../actions/cid.js'
 
 export interface UserAddressCondition {
   conditionType: 'evmBasic'
@@ -24,6 +27,21 @@ export interface UserAddressCondition {
   chain: 'ethereum'
   method: ''
   parameters: [':userAddress']
+  returnValueTest: { comparator: '='; value: string }
+}
+
+/**
+ * Lit's action condition: met only inside a run of the Lit Action with this CID
+ * (docs/actions.md §3.6), never by a plain decrypt request. The value is the
+ * CIDv0 (Qm…) text; a bafybei… form is accepted and stored as its Qm… form.
+ */
+export interface CurrentActionCondition {
+  conditionType: 'evmBasic'
+  contractAddress: ''
+  standardContractType: ''
+  chain: 'ethereum'
+  method: ''
+  parameters: [':currentActionIpfsId']
   returnValueTest: { comparator: '='; value: string }
 }
 
@@ -50,7 +68,7 @@ export interface CallerInCondition {
   addresses: string[]
 }
 
-export type AccessControlCondition = UserAddressCondition | AnyoneCondition | OwnsPkpCondition | PermittedOnPkpCondition | CallerInCondition
+export type AccessControlCondition = UserAddressCondition | CurrentActionCondition | AnyoneCondition | OwnsPkpCondition | PermittedOnPkpCondition | CallerInCondition
 export type AccessControlConditions = AccessControlCondition[]
 
 export const MAX_CONDITIONS = 16
@@ -70,6 +88,30 @@ export function callerIs (address: string): UserAddressCondition {
     parameters: [':userAddress'],
     returnValueTest: { comparator: '=', value: getAddress(address) }
   }
+}
+
+/** "only a run of the Lit Action `ipfsId`", in Lit's shape (Qm… or bafybei…; stored as Qm…). */
+export function currentActionIs (ipfsId: string): CurrentActionCondition {
+  let v0: string
+  try {
+    v0 = parseActionCid(ipfsId).toV0().toString()
+  } catch {
+    throw new InvalidArgumentError('ipfsId', 'expected the CID of a Lit Action (Qm… or bafybei…)')
+  }
+  return {
+    conditionType: 'evmBasic',
+    contractAddress: '',
+    standardContractType: '',
+    chain: 'ethereum',
+    method: '',
+    parameters: [':currentActionIpfsId'],
+    returnValueTest: { comparator: '=', value: v0 }
+  }
+}
+
+/** Whether the conditions name an action (§3.6): only a run of it may decrypt. */
+export function actionConditionOf (conditions: AccessControlConditions): CurrentActionCondition | undefined {
+  return conditions.find((c): c is CurrentActionCondition => c.conditionType === 'evmBasic' && c.parameters[0] === ':currentActionIpfsId')
 }
 
 export const anyone: AnyoneCondition = { conditionType: 'anyone' }
@@ -139,13 +181,22 @@ export function parseAccessControlConditions (value: unknown): AccessControlCond
     }
     if (c.conditionType !== 'evmBasic') fail(`${path}.conditionType`, 'expected evmBasic, anyone, ownsPkp, permittedOnPkp or callerIn')
     exactKeys(c, ['conditionType', 'contractAddress', 'standardContractType', 'chain', 'method', 'parameters', 'returnValueTest'], path)
-    if (c.contractAddress !== '' || c.standardContractType !== '' || c.method !== '') fail(path, 'only the :userAddress condition is supported')
+    if (c.contractAddress !== '' || c.standardContractType !== '' || c.method !== '') fail(path, 'only the :userAddress and :currentActionIpfsId conditions are supported')
     if (c.chain !== 'ethereum') fail(`${path}.chain`, 'expected ethereum')
-    if (!Array.isArray(c.parameters) || c.parameters.length !== 1 || c.parameters[0] !== ':userAddress') fail(`${path}.parameters`, "expected [':userAddress']")
+    const param = Array.isArray(c.parameters) && c.parameters.length === 1 ? c.parameters[0] : undefined
+    if (param !== ':userAddress' && param !== ':currentActionIpfsId') fail(`${path}.parameters`, "expected [':userAddress'] or [':currentActionIpfsId']")
     const test = c.returnValueTest
     if (!isPlainObject(test)) fail(`${path}.returnValueTest`, 'expected an object')
     exactKeys(test, ['comparator', 'value'], `${path}.returnValueTest`)
     if (test.comparator !== '=') fail(`${path}.returnValueTest.comparator`, "expected '='")
+    if (param === ':currentActionIpfsId') {
+      if (typeof test.value !== 'string') fail(`${path}.returnValueTest.value`, 'expected a CID')
+      try {
+        return currentActionIs(test.value)
+      } catch {
+        fail(`${path}.returnValueTest.value`, 'expected the CID of a Lit Action (Qm… or bafybei…)')
+      }
+    }
     if (typeof test.value !== 'string' || !isAddress(test.value, { strict: false })) fail(`${path}.returnValueTest.value`, 'expected an address')
     return callerIs(test.value)
   })
@@ -185,9 +236,17 @@ export function pkpTokensOf (conditions: AccessControlConditions): Hex[] {
  * `registry` is the node's certified registry state (PKP conditions are unmet
  * without it). Returns null when satisfied, else the reason (for the Unauthorized error).
  */
-export function unmetCondition (conditions: AccessControlConditions, caller: string | undefined, registry?: RegistryView): string | null {
+export function unmetCondition (
+  conditions: AccessControlConditions, caller: string | undefined, registry?: RegistryView, run?: { actionCid: string }
+): string | null {
   for (const c of conditions) {
     if (c.conditionType === 'anyone') continue
+    if (c.conditionType === 'evmBasic' && c.parameters[0] === ':currentActionIpfsId') {
+      const wanted = c.returnValueTest.value
+      if (run === undefined) return `only a run of the Lit Action ${wanted} may decrypt this`
+      if (actionCidV1(run.actionCid) !== actionCidV1(wanted)) return `the running action ${run.actionCid} is not ${wanted}`
+      continue
+    }
     if (caller == null) return 'an auth signature is required'
     const who = getAddress(caller)
     switch (c.conditionType) {

@@ -173,6 +173,7 @@ export class ActionRunHost {
   private async decrypt (args: unknown): Promise<string> {
     if (this.init.decrypt === undefined) throw new ActionCallError('UnavailableError', 'decryptAndCombine is not available on this node')
     const a = record(args)
+    if (a.accessControlConditions === undefined) throw new ActionCallError('TypeError', 'accessControlConditions is required')
     return await this.init.decrypt({
       accessControlConditions: a.accessControlConditions,
       ciphertext: str(a.ciphertext, 'ciphertext'),

@@ -13,7 +13,15 @@ import type { ActionCodeStore } from '../actions/code-store.js'
 import { actionCid, parseActionCid } from '../actions/cid.js'
 import { DEFAULT_ACTION_LIMITS, type ActionLimits } from '../actions/limits.js'
 import type { RunResult } from '../actions/sandbox/quickjs-runner.js'
-import { ActionRunHost, type ActionDecryptArgs, type ActionRefusal } from './action-host.js'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { bytesToHex } from '@noble/hashes/utils.js'
+import { fromBase64 } from '../base64.js'
+import { decodeIbeCiphertext } from '../crypto/bls/index.js'
+import type { StoredNetworkKey } from '../store/node-store.js'
+import { actionConditionOf, canonicalConditions, parseAccessControlConditions } from './access-conditions.js'
+import { ActionDecryptShares } from './action-decrypt.js'
+import { ActionCallError, ActionRunHost, type ActionDecryptArgs, type ActionRefusal } from './action-host.js'
+import { ActionRequests, decryptKey, type RequestInfo } from './action-requests.js'
 import { callerAddress } from './caller-auth.js'
 import { isSortedDistinct, serve, type NodeContext } from './context.js'
 import { toRpcError } from './errors.js'
@@ -39,6 +47,8 @@ export interface ActionServiceInit {
   fetchAllow?: readonly string[]
   /** Decrypt for a run with the request's auth (a node-side client); absent: decryptAndCombine is refused. */
   decrypt?: (args: ActionDecryptArgs, auth: AuthSig, signal: AbortSignal) => Promise<string>
+  /** The network key (for decryptions under an action condition, §3.6); absent: those are refused. */
+  networkKey?: () => StoredNetworkKey | undefined
   /**
    * Marks a request in progress and returns its release: the presignature pool holds its
    * background runs meanwhile, as for pkpSign, so a run and its shares do not queue behind
@@ -46,10 +56,6 @@ export interface ActionServiceInit {
    */
   beginForeground?: () => () => void
 }
-
-/** A request id runs once per node; ids are remembered this long and at most this many (actions.md §5.1). */
-export const REQUEST_MEMORY_MS = 10 * 60_000
-export const MAX_REMEMBERED_REQUESTS = 4096
 
 /** A request refused before it runs because a part of it is over a limit (actions.md §2.8 "refused"). */
 export class ActionLimitRpcError extends RpcError {
@@ -66,7 +72,9 @@ type SignatureEntry = ActionExecuteAnswer['signatures'][number]
 
 export class ActionService {
   private readonly limits: ActionLimits
-  private readonly seen = new Map<string, number>()
+  /** Requests run here: each once, and what their runs asked to decrypt (§3.6). */
+  private readonly requests: ActionRequests
+  private readonly decryptShares: ActionDecryptShares | undefined
   /** Recently run code by CIDv1, least recently used first. */
   private readonly hotCode = new Map<string, string>()
 
@@ -76,6 +84,8 @@ export class ActionService {
     private readonly init: ActionServiceInit
   ) {
     this.limits = { ...DEFAULT_ACTION_LIMITS, ...init.limits }
+    this.requests = new ActionRequests(ctx.clock)
+    this.decryptShares = init.networkKey === undefined ? undefined : new ActionDecryptShares(ctx, this.requests, init.networkKey)
   }
 
   async start (): Promise<void> {
@@ -85,11 +95,13 @@ export class ActionService {
       if (this.ctx.faults.silent === true) return await neverAnswer(hctx.signal)
       return await this.execute(req, hctx.remotePeer, hctx.signal)
     })
+    await this.decryptShares?.start()
   }
 
   async stop (): Promise<void> {
     await this.ctx.rpc.unhandle(ActionPut)
     await this.ctx.rpc.unhandle(ActionExecute)
+    await this.decryptShares?.stop()
     await this.init.codeStore.stop()
   }
 
@@ -111,7 +123,15 @@ export class ActionService {
   private async executeChecked (req: ActionExecuteRequest, peer: string, signal: AbortSignal): Promise<ActionExecuteAnswer> {
     const caller = await callerAddress(this.ctx.auth, req.auth)
     this.checkShape(req)
-    this.remember(req.requestId)
+    this.requests.admit(req.requestId)
+    try {
+      return await this.run(req, caller, peer, signal)
+    } finally {
+      this.requests.ended(req.requestId)
+    }
+  }
+
+  private async run (req: ActionExecuteRequest, caller: string, peer: string, signal: AbortSignal): Promise<ActionExecuteAnswer> {
     const op = this.ctx.ops.begin(req.requestId.slice(0, 32), 'action', peer)
     const t0 = performance.now()
     try {
@@ -119,13 +139,15 @@ export class ActionService {
       const { code, ipfsId, cidV1, source } = await this.resolveCode(req, signal)
       const jsParams = parseJsParams(req.jsParams)
       op.setPhase('running', ipfsId)
+      const info: RequestInfo = { caller, ipfsId, runners: req.runners }
+      this.requests.started(req.requestId, info)
       const host = new ActionRunHost({
         registry: this.ctx.registry,
         store: this.ctx.store,
         caller,
         actionCid: ipfsId,
         fetchAllow: this.init.fetchAllow ?? [],
-        ...(this.init.decrypt !== undefined ? { decrypt: async (args: ActionDecryptArgs, s: AbortSignal) => await this.init.decrypt!(args, req.auth, s) } : {}),
+        decrypt: async (args: ActionDecryptArgs, s: AbortSignal) => await this.decryptForRun(req, info, args, s),
         signal
       })
       const runStarted = performance.now()
@@ -180,15 +202,37 @@ export class ActionService {
     if (paramBytes > this.limits.jsParamsBytes) throw new ActionLimitRpcError('jsParams', this.limits.jsParamsBytes, paramBytes)
   }
 
-  /** A request id runs at most once here (§5.1); ids older than REQUEST_MEMORY_MS are forgotten. */
-  private remember (requestId: string): void {
-    const now = this.ctx.clock.now()
-    for (const [id, at] of this.seen) {
-      if (at > now - REQUEST_MEMORY_MS && this.seen.size < MAX_REMEMBERED_REQUESTS) break
-      this.seen.delete(id)
+  /**
+   * decryptAndCombine in a run (§3.6): under an action condition the key holders among
+   * the runners are asked (action-decrypt.ts), after the call is recorded so that they
+   * can see this node's run asked for it; otherwise the node decrypts as a client with
+   * the request's own auth.
+   */
+  private async decryptForRun (req: ActionExecuteRequest, info: RequestInfo, args: ActionDecryptArgs, signal: AbortSignal): Promise<string> {
+    let conditions
+    try {
+      conditions = parseAccessControlConditions(args.accessControlConditions)
+    } catch (err) {
+      throw new ActionCallError('TypeError', `accessControlConditions: ${describeError(err)}`)
     }
-    if (this.seen.has(requestId)) throw new BadRequestError(`request ${requestId} has already run here`)
-    this.seen.set(requestId, now)
+    if (actionConditionOf(conditions) === undefined) {
+      if (this.init.decrypt === undefined) throw new ActionCallError('UnavailableError', 'decryptAndCombine is not available on this node')
+      return await this.init.decrypt(args, req.auth, signal)
+    }
+    if (this.decryptShares === undefined) throw new ActionCallError('UnavailableError', 'decryptAndCombine under an action condition is not available on this node')
+    const dataHash = args.dataToEncryptHash.replace(/^0x/, '').toLowerCase()
+    if (!/^[0-9a-f]{64}$/.test(dataHash)) throw new ActionCallError('TypeError', 'dataToEncryptHash must be 32 bytes of hex')
+    let ciphertext: Uint8Array
+    try {
+      ciphertext = fromBase64(args.ciphertext)
+      decodeIbeCiphertext(ciphertext)
+    } catch (err) {
+      throw new ActionCallError('TypeError', `ciphertext: ${describeError(err)}`)
+    }
+    this.requests.recordDecrypt(req.requestId, decryptKey(canonicalConditions(conditions), dataHash))
+    const plaintext = await this.decryptShares.decryptInRun(req.requestId, info, { conditions, ciphertext, dataHash }, signal)
+    if (bytesToHex(sha256(plaintext)) !== dataHash) throw new ActionCallError('DecryptError', 'the plaintext does not match dataToEncryptHash')
+    return new TextDecoder().decode(plaintext)
   }
 
   private async resolveCode (req: ActionExecuteRequest, signal: AbortSignal): Promise<{ code: string, ipfsId: string, cidV1: string, source: 'cache' | 'peer' | 'inline' }> {

@@ -218,6 +218,7 @@ export class LitNode {
       : new ActionService(ctx, this.sign, {
         decrypt: async (args, auth, signal) => await this.decryptForAction(args, auth, signal),
         beginForeground: () => this.pool.beginSigning(),
+        networkKey: () => this.genesis.networkKey,
         ...init.actions
       })
     this.current = this.emptySnapshot()

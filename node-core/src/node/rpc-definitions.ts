@@ -393,6 +393,29 @@ export const ActionPut = defineRpc({
   response: jsonCodec(s.object({ ipfsId: actionCidString, cidV1: actionCidString, bytes: s.int({ min: 0, max: MAX_ACTION_CODE_BYTES }) }), 'action put result')
 })
 
+/**
+ * Runner → key holder: this node's decryption share for data under an action condition
+ * (actions.md §3.6), for a request both run. Answered only once the key holder's own run of
+ * that request asked for the same decryption, to a runner of it, if the conditions hold for
+ * (the request's caller, the request's CID).
+ */
+export const ActionDecryptShare = defineRpc({
+  name: 'action/decrypt-share',
+  version: 1,
+  maxRequestBytes: 32 * 1024,
+  maxResponseBytes: 1024,
+  timeoutMs: 10_000,
+  runOnLimitedConnection: true,
+  request: jsonCodec(s.object({
+    requestId: s.hex({ bytes: 32 }),
+    /** Canonical JSON of the conditions; the key holder re-canonicalises it. */
+    conditions: s.string({ minLength: 2, maxLength: MAX_CONDITIONS_CHARS }),
+    dataHash: s.hex({ bytes: 32 })
+  }), 'action decrypt share request'),
+  /** encodeBlsDecryptionShare */
+  response: jsonCodec(s.object({ share: s.hex({ maxBytes: 512 }) }), 'action decrypt share')
+})
+
 /** Which presignature, signer set and entropy serve one sigName of a request (actions.md §5.2). */
 export const actionBindingSchema = s.object({
   sigName: sigNameSchema,
@@ -467,5 +490,5 @@ export type ActionExecuteAnswer = RpcResponseOf<typeof ActionExecute>
 export const NODE_PROTOCOLS = [
   SessionMessage, GenesisStart, PresignStart, NetworkInfo, MintStart, OperationStatus, PkpList, PresignLease,
   SignShareRequest, DecryptShareRequest, RegistryCountersign, RegistrySubmit, RegistryCertificates, RegistryStateRequest,
-  ActionPut, ActionExecute
+  ActionPut, ActionExecute, ActionDecryptShare
 ] as const
