@@ -11,7 +11,8 @@
  */
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import { actionCid, parseActionCid } from '../actions/cid.js'
-import type { PresignaturePublic } from '../crypto/ecdsa/index.js'
+import { keccak_256 } from '@noble/hashes/sha3.js'
+import { decodePresignaturePublic, type PresignaturePublic } from '../crypto/ecdsa/index.js'
 import type { ParticipantId } from '../crypto/shares.js'
 import { InvalidArgumentError, LitError } from '../errors.js'
 import type { RpcDefinition } from '../net/rpc/index.js'
@@ -243,9 +244,10 @@ export async function executeJs (host: ExecuteJsHost, req: ExecuteJsRequest, mem
     throw err
   }
 
-  // Signatures (§5.6).
+  // Signatures (§5.6): the client's bindings and the binder's (§5.3).
   const signatures: Record<string, ActionSignature> = {}
-  for (const [sigName, b] of prepared) {
+  const allBindings = new Map([...prepared, ...binderBindings(first, prepared, faults)])
+  for (const [sigName, b] of allBindings) {
     try { req.onProgress?.({ phase: 'combining', sigName }) } catch { /* the caller's problem */ }
     const sig = combineFor(sigName, b, answers, faults, deadlineAt, host)
     if (sig !== undefined) signatures[sigName] = sig
@@ -256,7 +258,7 @@ export async function executeJs (host: ExecuteJsHost, req: ExecuteJsRequest, mem
     if (signatures[refusal.sigName] !== undefined) continue
     faults.push({ node: majority.nodes[0], kind: refusal.code === 'ERR_NO_BINDING' ? 'no-binding' : refusal.code === 'ERR_UNAUTHORIZED' ? 'unauthorized' : 'missing-share', sigName: refusal.sigName, code: refusal.code, reason: refusal.reason })
   }
-  rememberSigNames(memory, cid.cidV1, first, prepared)
+  rememberSigNames(memory, cid.cidV1, first, allBindings)
 
   const late = allIn.then(() => {
     const lateGroups = groupOutcomes(new Map([...answers].filter(([n]) => !seen.has(n))))
@@ -392,14 +394,58 @@ function describeKey (key: string): string {
   return kind === 'ok' ? (a ?? '(no response)') : `${a ?? 'error'}${b !== null ? ` (${b})` : ''}`
 }
 
-/** Enough to answer: a strict majority agrees, and every binding's signers have all answered (§6.2 step 5). */
+/**
+ * Enough to answer: a strict majority agrees, and every binding's signers have all answered
+ * (§6.2 step 5) — the client's bindings, and the binder's ones (§5.3) named in the answers so far.
+ */
 function decided (runners: readonly string[], answers: Answers, prepared: ReadonlyMap<string, PreparedBinding>): boolean {
   const groups = groupOutcomes(answers)
   if (groups[0] === undefined || groups[0].nodes.length * 2 <= runners.length) return false
   for (const b of prepared.values()) {
     for (const id of b.signers) if (!answers.has(b.committee[id - 1])) return false
   }
+  for (const a of answers.values()) {
+    if (!('answer' in a)) continue
+    for (const sig of a.answer.signatures) {
+      if (sig.bound === undefined || prepared.has(sig.sigName)) continue
+      // Only runners can answer: a binder naming others must not hold the result until the deadline.
+      if (!sig.bound.signerPeers.every((peer) => answers.has(peer) || !runners.includes(peer))) return false
+    }
+  }
   return true
+}
+
+/**
+ * sigNames the client did not bind, bound by the request's binder (§5.3): the binding the
+ * majority's first answer reports, checked (the presignature is for the key named by the
+ * token id) and shaped like the client's own bindings so the same combining code serves.
+ */
+function binderBindings (first: ActionExecuteAnswer, prepared: ReadonlyMap<string, PreparedBinding>, faults: ActionFault[]): Map<string, PreparedBinding> {
+  const out = new Map<string, PreparedBinding>()
+  for (const sig of first.signatures) {
+    const bound = sig.bound
+    if (bound === undefined || prepared.has(sig.sigName)) continue
+    try {
+      const presignature = decodePresignaturePublic(hexToBytes(bound.presignature))
+      const publicKey = presignature.publicKey.toBytes(false)
+      if (bytesToHex(keccak_256(publicKey)) !== sig.tokenId) throw new Error('the presignature is for another key')
+      if (bound.signers.length !== bound.signerPeers.length || bound.signers.length !== presignature.participants.length) throw new Error('signers do not match the presignature')
+      const committee: string[] = []
+      bound.signers.forEach((id, i) => { committee[id - 1] = bound.signerPeers[i] })
+      out.set(sig.sigName, {
+        tokenIdHex: sig.tokenId,
+        publicKey: `0x${bytesToHex(publicKey)}`,
+        committee,
+        presignature,
+        presignatureId: bound.presignatureId,
+        signers: bound.signers,
+        entropy: hexToBytes(bound.entropy)
+      })
+    } catch (err) {
+      faults.push({ node: '', kind: 'missing-share', sigName: sig.sigName, reason: `the binder's binding is unusable: ${err instanceof Error ? err.message : String(err)}` })
+    }
+  }
+  return out
 }
 
 function combineFor (sigName: string, b: PreparedBinding, answers: Answers, faults: ActionFault[], deadlineAt: number, host: ExecuteJsHost): ActionSignature | undefined {

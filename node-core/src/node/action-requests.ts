@@ -3,7 +3,8 @@
  * §3.6): a request runs at most once here, and while it runs, the decryptions its
  * own run has asked for are known — a key holder releases a share for a request
  * (action/decrypt-share) only once its own run of that request has made the same
- * call. Ids are kept REQUEST_MEMORY_MS and at most MAX_REMEMBERED_REQUESTS.
+ * call; and as a request's binder (§5.3) the one binding it gives per sigName. Ids are
+ * kept REQUEST_MEMORY_MS and at most MAX_REMEMBERED_REQUESTS.
  */
 import { BadRequestError, UnauthorizedError } from '../net/rpc/errors.js'
 import type { Clock } from './clock.js'
@@ -28,6 +29,8 @@ interface Entry {
   decrypts: Set<string>
   running: boolean
   waiters: Set<() => void>
+  /** As the request's binder (actions.md §5.3): the one binding per sigName, the same for every asker. */
+  bindings: Map<string, Promise<unknown>>
 }
 
 /** The key a decryption is known by: canonical conditions JSON and the data hash, hex. */
@@ -49,13 +52,15 @@ export class ActionRequests {
       this.entries.delete(id)
     }
     if (this.entries.has(requestId)) throw new BadRequestError(`request ${requestId} has already run here`)
-    this.entries.set(requestId, { at: now, decrypts: new Set(), running: true, waiters: new Set() })
+    this.entries.set(requestId, { at: now, decrypts: new Set(), running: true, waiters: new Set(), bindings: new Map() })
   }
 
   /** The request's run is about to start (its code is resolved). */
   started (requestId: string, info: RequestInfo): void {
     const e = this.entries.get(requestId)
-    if (e !== undefined) e.info = info
+    if (e === undefined) return
+    e.info = info
+    this.wake(e)
   }
 
   /** The run asked to decrypt `key` (before it asks anyone for shares). */
@@ -85,13 +90,46 @@ export class ActionRequests {
     while (!e.decrypts.has(key)) {
       if (!e.running) throw new UnauthorizedError('this node\'s run of the request did not ask for that decryption')
       if (signal?.aborted === true) throw new UnauthorizedError('this node\'s run of the request has not asked for that decryption')
-      await new Promise<void>((resolve) => {
-        const done = (): void => { e.waiters.delete(done); signal?.removeEventListener('abort', done); resolve() }
-        e.waiters.add(done)
-        signal?.addEventListener('abort', done, { once: true })
-      })
+      await this.changeOf(e, signal)
     }
     return e.info!
+  }
+
+  /**
+   * The request's info once its run has started here (it may still be fetching its code);
+   * UnauthorizedError if this node does not hold the request or it ended before starting.
+   */
+  async info (requestId: string, signal?: AbortSignal): Promise<RequestInfo> {
+    const e = this.entries.get(requestId)
+    if (e === undefined) throw new UnauthorizedError(`request ${requestId.slice(0, 16)}… does not run on this node`)
+    while (e.info === undefined) {
+      if (!e.running || signal?.aborted === true) throw new UnauthorizedError(`request ${requestId.slice(0, 16)}… did not start on this node`)
+      await this.changeOf(e, signal)
+    }
+    return e.info
+  }
+
+  private async changeOf (e: Entry, signal?: AbortSignal): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const done = (): void => { e.waiters.delete(done); signal?.removeEventListener('abort', done); resolve() }
+      e.waiters.add(done)
+      signal?.addEventListener('abort', done, { once: true })
+    })
+  }
+
+  /**
+   * The binding this node, as binder, gives for (request, sigName): made once by `make`
+   * (its promise is kept, failures too, so every asker hears the same answer).
+   */
+  async bindingFor<T> (requestId: string, sigName: string, make: () => Promise<T>): Promise<T> {
+    const e = this.entries.get(requestId)
+    if (e === undefined) throw new UnauthorizedError(`request ${requestId.slice(0, 16)}… does not run on this node`)
+    let p = e.bindings.get(sigName) as Promise<T> | undefined
+    if (p === undefined) {
+      p = make()
+      e.bindings.set(sigName, p)
+    }
+    return await p
   }
 
   private wake (e: Entry): void {

@@ -7,7 +7,7 @@
  * action does throws out of the handler: a failed or stopped run is a normal
  * answer carrying its outcome and logs (§2.8).
  */
-import { BadRequestError, RpcError } from '../net/rpc/errors.js'
+import { BadRequestError, NotFoundError, RpcError, UnauthorizedError, UnavailableError } from '../net/rpc/errors.js'
 import { ActionCodeLimitError, ERR_ACTION_LIMIT } from '../actions/errors.js'
 import type { ActionCodeStore } from '../actions/code-store.js'
 import { actionCid, parseActionCid } from '../actions/cid.js'
@@ -22,12 +22,14 @@ import { actionConditionOf, canonicalConditions, parseAccessControlConditions } 
 import { ActionDecryptShares } from './action-decrypt.js'
 import { ActionCallError, ActionRunHost, type ActionDecryptArgs, type ActionRefusal } from './action-host.js'
 import { ActionRequests, decryptKey, type RequestInfo } from './action-requests.js'
-import { callerAddress } from './caller-auth.js'
+import { actionPermittedOn, assertMayUsePkp, callerAddress } from './caller-auth.js'
 import { isSortedDistinct, serve, type NodeContext } from './context.js'
 import { toRpcError } from './errors.js'
 import { neverAnswer } from './faults.js'
 import { describeError, short } from './log.js'
-import { ActionExecute, ActionPut, type ActionExecuteAnswer, type ActionExecuteRequest, type AuthSig } from './rpc-definitions.js'
+import { ActionBind, ActionExecute, ActionPut, type ActionExecuteAnswer, type ActionExecuteRequest, type AuthSig, type BinderBinding } from './rpc-definitions.js'
+import type { PresignPool } from './presign-pool.js'
+import type { PkpRecord } from '../store/node-store.js'
 import type { SignService } from './sign-service.js'
 
 /** What the service needs of a sandbox (actions/sandbox/sandbox-pool.ts SandboxPool in a tab). */
@@ -47,6 +49,8 @@ export interface ActionServiceInit {
   fetchAllow?: readonly string[]
   /** Decrypt for a run with the request's auth (a node-side client); absent: decryptAndCombine is refused. */
   decrypt?: (args: ActionDecryptArgs, auth: AuthSig, signal: AbortSignal) => Promise<string>
+  /** Picks presignatures when this node is a request's binder (§5.3); absent: it binds none. */
+  binderPool?: Pick<PresignPool, 'leaseAmong'>
   /** The network key (for decryptions under an action condition, §3.6); absent: those are refused. */
   networkKey?: () => StoredNetworkKey | undefined
   /**
@@ -63,6 +67,9 @@ export class ActionLimitRpcError extends RpcError {
     super(`${limit} of ${used} bytes is over the limit of ${max}`, ERR_ACTION_LIMIT)
   }
 }
+
+/** How long a runner waits for its request's binder (which may run one presign first). */
+const BIND_TIMEOUT_MS = 30_000
 
 /** Decoded code kept in memory: entries and total characters. */
 const HOT_CODE_ENTRIES = 32
@@ -96,11 +103,16 @@ export class ActionService {
       return await this.execute(req, hctx.remotePeer, hctx.signal)
     })
     await this.decryptShares?.start()
+    await serve(this.ctx, ActionBind, async (req, hctx) => {
+      if (this.ctx.faults.silent === true) return await neverAnswer(hctx.signal)
+      return await this.bind(req, hctx.remotePeer, hctx.signal)
+    })
   }
 
   async stop (): Promise<void> {
     await this.ctx.rpc.unhandle(ActionPut)
     await this.ctx.rpc.unhandle(ActionExecute)
+    await this.ctx.rpc.unhandle(ActionBind)
     await this.decryptShares?.stop()
     await this.init.codeStore.stop()
   }
@@ -263,14 +275,61 @@ export class ActionService {
     return { code: got.code, ipfsId: req.ipfsId!, cidV1, source: got.source }
   }
 
+  /** The binding of the request's binder, the first of sorted(runners ∩ committee) (§5.3); this node's own when it is the binder. */
+  private async askBinder (req: ActionExecuteRequest, sigName: string, record: PkpRecord): Promise<BinderBinding> {
+    const committee = new Set(record.committee)
+    const binder = [...req.runners].sort().find((p) => committee.has(p))
+    if (binder === undefined) throw new UnavailableError('no runner is in the PKP\'s committee')
+    if (binder === this.ctx.rpc.self) return await this.bind({ requestId: req.requestId, sigName, tokenId: record.tokenId }, binder)
+    return await this.ctx.rpc.request(ActionBind, binder, { requestId: req.requestId, sigName, tokenId: record.tokenId }, { timeoutMs: BIND_TIMEOUT_MS })
+  }
+
+  /**
+   * As the binder (§5.3): for a runner of a request this node runs, one presignature of the
+   * PKP among the runners, the same answer to every asker. The caller must be allowed to sign
+   * with the PKP (or the action permitted on it); each signer still checks every call itself.
+   */
+  private async bind (req: { requestId: string, sigName: string, tokenId: string }, asker: string, signal?: AbortSignal): Promise<BinderBinding> {
+    const info = await this.requests.info(req.requestId, signal)
+    if (!info.runners.includes(asker)) throw new UnauthorizedError('the asking node is not a runner of this request')
+    const pool = this.init.binderPool
+    if (pool === undefined) throw new UnavailableError('this node does not bind presignatures')
+    const binding = await this.requests.bindingFor(req.requestId, req.sigName, async () => {
+      const record = await this.ctx.store.getPkp(req.tokenId)
+      if (record === undefined) throw new NotFoundError('unknown PKP')
+      if (!actionPermittedOn(this.ctx.registry, req.tokenId, info.ipfsId)) assertMayUsePkp(info.caller, record, this.ctx)
+      const entry = await pool.leaseAmong(record, new Set(info.runners), `action ${req.requestId.slice(0, 16)}`)
+      if (entry === undefined) throw new UnavailableError('fewer than 2t+1 of the PKP\'s committee run this request')
+      return {
+        tokenId: req.tokenId,
+        presignatureId: entry.id,
+        signers: [...entry.participants].sort((a, b) => a - b),
+        signerPeers: [...entry.participants].sort((a, b) => a - b).map((id) => record.committee[id - 1]),
+        entropy: bytesToHex(crypto.getRandomValues(new Uint8Array(32))),
+        presignature: bytesToHex(entry.publicBytes)
+      }
+    })
+    if (binding.tokenId !== req.tokenId) throw new BadRequestError(`sigName ${req.sigName} is bound to another PKP in this request`)
+    const { tokenId: _, ...answer } = binding
+    return answer
+  }
+
   /** The share for one recorded call, if this node signs its binding (§5.2, §5.4); refusals otherwise. */
   private async signCall (
     req: ActionExecuteRequest, call: ActionRunHost['calls'][number], refusals: ActionRefusal[]
   ): Promise<SignatureEntry | undefined> {
-    const binding = req.bindings.find((b) => b.sigName === call.sigName && b.tokenId === call.tokenId)
+    const record = await this.ctx.store.getPkp(call.tokenId)
+    let binding: { presignatureId: string, signers: number[], entropy: string } | undefined = req.bindings.find((b) => b.sigName === call.sigName && b.tokenId === call.tokenId)
+    let bound: BinderBinding | undefined
     if (binding === undefined) {
-      refusals.push({ sigName: call.sigName, code: 'ERR_NO_BINDING', reason: `no presignature was bound to sigName ${call.sigName} for this PKP` })
-      return undefined
+      // Not bound by the client: the request's binder picks one for every runner (§5.3).
+      try {
+        if (record === undefined) throw new UnavailableError('this node holds no share of the PKP, so it cannot tell its binder')
+        binding = bound = await this.askBinder(req, call.sigName, record)
+      } catch (err) {
+        refusals.push({ sigName: call.sigName, code: 'ERR_NO_BINDING', reason: `no presignature was bound to sigName ${call.sigName} for this PKP: ${describeError(err)}`.slice(0, 1000) })
+        return undefined
+      }
     }
     const entry: SignatureEntry = {
       sigName: call.sigName,
@@ -278,9 +337,9 @@ export class ActionService {
       presignatureId: binding.presignatureId,
       dataSigned: call.hash,
       kind: call.kind,
-      ...(call.message !== undefined ? { message: call.message } : {})
+      ...(call.message !== undefined ? { message: call.message } : {}),
+      ...(bound !== undefined ? { bound } : {})
     }
-    const record = await this.ctx.store.getPkp(call.tokenId)
     const me = record === undefined ? 0 : record.committee.indexOf(this.ctx.rpc.self) + 1
     if (record === undefined || !binding.signers.includes(me)) return entry
     try {

@@ -219,6 +219,7 @@ export class LitNode {
         decrypt: async (args, auth, signal) => await this.decryptForAction(args, auth, signal),
         beginForeground: () => this.pool.beginSigning(),
         networkKey: () => this.genesis.networkKey,
+        binderPool: this.pool,
         ...init.actions
       })
     this.current = this.emptySnapshot()

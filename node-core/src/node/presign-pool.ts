@@ -401,6 +401,31 @@ export class PresignPool {
     }
   }
 
+  /**
+   * For a Lit Action request's binder (actions.md §5.3): one of this node's presignatures of
+   * the PKP whose participants are all in `allowed` (the request's runners), leased to `holder`
+   * so no client gets it too; when none is ready, one presign among allowed members first.
+   * Undefined when fewer than 2t+1 allowed committee members are online.
+   */
+  async leaseAmong (record: PkpRecord, allowed: ReadonlySet<string>, holder: string): Promise<PresignatureEntry | undefined> {
+    const pickAmong = async (): Promise<PresignatureEntry | undefined> => {
+      const entries = await this.ctx.store.listPresignatures(record.tokenId, this.ctx.rpc.self)
+      const online = new Set(this.ctx.directory.onlineNodes())
+      const fits = entries.find((e) => !this.leases.has(e.id) && this.canGather(record, e, online) &&
+        e.participants.every((id) => allowed.has(record.committee[id - 1])))
+      if (fits !== undefined) this.leases.set(fits.id, { tokenId: record.tokenId, peer: holder, until: this.ctx.clock.now() + this.config.leaseMs })
+      return fits
+    }
+    const ready = await pickAmong()
+    if (ready !== undefined) return ready
+    const online = new Set(this.ctx.directory.onlineNodes().filter((p) => allowed.has(p)))
+    const participants = this.chooseParticipants(record, online)
+    if (participants === undefined) return undefined
+    await this.exclusive(async () => await this.allocate(record, participants))
+    this.kick()
+    return await pickAmong()
+  }
+
   /** Choose and mark leased in one synchronous step after the read, so two leases never pick the same one. */
   private async pick (record: PkpRecord, count: number, caller: string, avoid: ReadonlySet<string> = new Set(), onlyClean = false): Promise<PresignatureEntry[]> {
     const entries = await this.ctx.store.listPresignatures(record.tokenId, this.ctx.rpc.self)

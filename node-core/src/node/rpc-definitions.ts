@@ -416,6 +416,37 @@ export const ActionDecryptShare = defineRpc({
   response: jsonCodec(s.object({ share: s.hex({ maxBytes: 512 }) }), 'action decrypt share')
 })
 
+/**
+ * A presignature bound by the request's binder (actions.md §5.3): everything a client needs to
+ * check and combine the shares of a sigName it did not bind itself.
+ */
+export const binderBindingSchema = s.object({
+  presignatureId: s.hex({ bytes: 32 }),
+  signers: s.array(s.int({ min: 1, max: MAX_COMMITTEE }), { minLength: 3, maxLength: MAX_COMMITTEE }),
+  entropy: s.hex({ bytes: 32 }),
+  /** The signers' PeerIds, in the order of `signers` (a client that never saw the PKP maps shares to nodes with it). */
+  signerPeers: s.array(peerIdString, { minLength: 3, maxLength: MAX_COMMITTEE }),
+  /** encodePresignaturePublic */
+  presignature: s.hex({ maxBytes: 16 * 1024 })
+})
+export type BinderBinding = Infer<typeof binderBindingSchema>
+
+/**
+ * Runner → binder (the first PeerId of sorted(runners ∩ committee)): the presignature every
+ * runner uses for a sigName the client did not bind (actions.md §5.3). The binder answers
+ * the same binding to every runner of the request, until it forgets the request.
+ */
+export const ActionBind = defineRpc({
+  name: 'action/bind',
+  version: 1,
+  maxRequestBytes: 1024,
+  maxResponseBytes: 20 * 1024,
+  timeoutMs: 30_000,
+  runOnLimitedConnection: true,
+  request: jsonCodec(s.object({ requestId: s.hex({ bytes: 32 }), sigName: sigNameSchema, tokenId: tokenIdHex }), 'action bind request'),
+  response: jsonCodec(binderBindingSchema, 'action binding')
+})
+
 /** Which presignature, signer set and entropy serve one sigName of a request (actions.md §5.2). */
 export const actionBindingSchema = s.object({
   sigName: sigNameSchema,
@@ -472,7 +503,9 @@ export const ActionExecute = defineRpc({
       /** The personal message signed (kind 'personal'), hex. */
       message: s.optional(s.hex({ maxBytes: 16 * 1024 })),
       /** encodeSignatureShare; absent when this runner is not a signer of the binding. */
-      share: s.optional(s.hex({ maxBytes: 512 }))
+      share: s.optional(s.hex({ maxBytes: 512 })),
+      /** The binder's binding, when the client bound no presignature to this sigName (§5.3). */
+      bound: s.optional(binderBindingSchema)
     }), { maxLength: MAX_SIGN_CALLS }),
     refusals: s.array(s.object({ sigName: sigNameSchema, code: s.string({ maxLength: 64 }), reason: s.string({ maxLength: 1024 }) }), { maxLength: MAX_SIGN_CALLS }),
     stats: s.object({
@@ -490,5 +523,5 @@ export type ActionExecuteAnswer = RpcResponseOf<typeof ActionExecute>
 export const NODE_PROTOCOLS = [
   SessionMessage, GenesisStart, PresignStart, NetworkInfo, MintStart, OperationStatus, PkpList, PresignLease,
   SignShareRequest, DecryptShareRequest, RegistryCountersign, RegistrySubmit, RegistryCertificates, RegistryStateRequest,
-  ActionPut, ActionExecute, ActionDecryptShare
+  ActionPut, ActionExecute, ActionDecryptShare, ActionBind
 ] as const

@@ -12,7 +12,11 @@ import { bytesToHex } from '@noble/hashes/utils.js'
 import { actionCid } from '../../src/actions/cid.js'
 import { MalformedMessageError } from '../../src/errors.js'
 import { callerIs, canonicalConditions, currentActionIs, parseAccessControlConditions, unmetCondition } from '../../src/node/access-conditions.js'
-import { ActionDecryptShare, ActionExecute } from '../../src/node/rpc-definitions.js'
+import { ActionBind, ActionDecryptShare, ActionExecute } from '../../src/node/rpc-definitions.js'
+import { secp256k1 } from '@noble/curves/secp256k1.js'
+import { keccak_256 } from '@noble/hashes/sha3.js'
+import { hexToBytes } from '@noble/hashes/utils.js'
+import { isAddressEqual, recoverAddress, type Hex } from 'viem'
 import { memoryPeerIds } from '../../src/node/memory-transport.js'
 import { authSigFor, startNetwork, testAccount, until, type TestNetwork } from './helpers.js'
 import { inProcessSandbox, memoryCodeStores } from '../actions/test-sandbox.js'
@@ -151,5 +155,33 @@ catch (e) { Lit.Actions.setResponse({ response: 'refused: ' + e.name + ': ' + e.
       .rejects.toMatchObject({ code: 'ERR_BAD_REQUEST' })
     const res = await bob.executeJs({ code: SECRET_ACTION, jsParams: { accessControlConditions, ...sealed } })
     expect(res.response).toBe('key has 18 characters')
+  })
+})
+
+describe('sigNames the client did not bind: the binder (actions.md §5.3)', () => {
+  it('a run signs with a presignature its binder picked for every runner; the next run of the CID binds on the client', async () => {
+    const pkp = await alice.mintPkp()
+    // No jsParams.sigName / publicKey: the client cannot tell what the action will sign.
+    const code = `await Lit.Actions.signEcdsa({ toSign, publicKey: pkpKey, sigName: 'fixed' })
+Lit.Actions.setResponse({ response: 'signed' })`
+    for (const round of [1, 2]) {
+      const toSign = keccak_256(new TextEncoder().encode(`binder ${round}`))
+      const res = await alice.executeJs({ code, jsParams: { toSign, pkpKey: pkp.publicKey } })
+      expect(res.response).toBe('signed')
+      expect(res.faults).toEqual([])
+      const sig = res.signatures.fixed
+      expect(sig?.dataSigned).toBe(`0x${bytesToHex(toSign)}`)
+      expect(secp256k1.verify(hexToBytes(sig.signature.slice(2, 130)), toSign, hexToBytes(pkp.publicKey.slice(2)), { prehash: false })).toBe(true)
+      expect(isAddressEqual(await recoverAddress({ hash: `0x${bytesToHex(toSign)}`, signature: sig.signature }), pkp.ethAddress as Hex)).toBe(true)
+      // Round 1: nothing bound, every node runs it and the binder binds; round 2: the client remembers the sigName and binds it.
+      const ran = [...res.nodes, ...(await res.late).nodes]
+      expect(ran).toHaveLength(round === 1 ? net.peers.length : 3)
+    }
+  })
+
+  it('a binder answers only runners of a request it runs, the same binding to each', async () => {
+    const tokenId = bytesToHex(new Uint8Array(32))
+    await expect(net.client.request(ActionBind, net.peers[0], { requestId: bytesToHex(crypto.getRandomValues(new Uint8Array(32))), sigName: 's', tokenId }))
+      .rejects.toMatchObject({ code: 'ERR_UNAUTHORIZED' })
   })
 })
