@@ -77,17 +77,24 @@ export const MAX_CALLER_IN = 64
 
 const TOKEN_ID = /^0x[0-9a-f]{64}$/
 
-/** "caller is address X", in Lit's shape. */
-export function callerIs (address: string): UserAddressCondition {
+/** Lit's evmBasic shape with no contract: `parameter = value`. */
+function evmBasic<P extends string> (parameter: P, value: string): {
+  conditionType: 'evmBasic', contractAddress: '', standardContractType: '', chain: 'ethereum', method: '', parameters: [P], returnValueTest: { comparator: '=', value: string }
+} {
   return {
     conditionType: 'evmBasic',
     contractAddress: '',
     standardContractType: '',
     chain: 'ethereum',
     method: '',
-    parameters: [':userAddress'],
-    returnValueTest: { comparator: '=', value: getAddress(address) }
+    parameters: [parameter],
+    returnValueTest: { comparator: '=', value }
   }
+}
+
+/** "caller is address X", in Lit's shape. */
+export function callerIs (address: string): UserAddressCondition {
+  return evmBasic(':userAddress', getAddress(address))
 }
 
 /** "only a run of the Lit Action `ipfsId`", in Lit's shape (Qm… or bafybei…; stored as Qm…). */
@@ -98,15 +105,7 @@ export function currentActionIs (ipfsId: string): CurrentActionCondition {
   } catch {
     throw new InvalidArgumentError('ipfsId', 'expected the CID of a Lit Action (Qm… or bafybei…)')
   }
-  return {
-    conditionType: 'evmBasic',
-    contractAddress: '',
-    standardContractType: '',
-    chain: 'ethereum',
-    method: '',
-    parameters: [':currentActionIpfsId'],
-    returnValueTest: { comparator: '=', value: v0 }
-  }
+  return evmBasic(':currentActionIpfsId', v0)
 }
 
 /** Whether the conditions name an action (§3.6): only a run of it may decrypt. */
