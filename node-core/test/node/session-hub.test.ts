@@ -96,7 +96,9 @@ describe('SessionHub', () => {
   })
 
   it('a silent party is excluded at the round deadline; the others finish', async () => {
-    const { net, peers, hubs } = await setup(5, { roundTimeoutMs: 4_000 })
+    // Rounds long enough that honest messages arrive in time on a loaded 2-core CI machine
+    // (4 s once let an honest dealer's round-2 messages miss the deadline there); only the silent one is late.
+    const { net, peers, hubs } = await setup(5, { roundTimeoutMs: 10_000 })
     net.setSilent(peers[4], true)
     const id = mintSessionId('04'.repeat(16), 1, peers)
     const sessions = peers.map((_, i) => dkgFor(peers, i + 1, id))
@@ -107,7 +109,7 @@ describe('SessionHub', () => {
     const shares = await Promise.all(runs)
     expect(new Set(shares.map((s) => bytesToHex(s.publicKeySet.publicKey.toBytes()))).size).toBe(1)
     expect(sessions[0].outcome?.disqualified.has(5)).toBe(true)
-    expect(Date.now() - started).toBeLessThan(30_000)
+    expect(Date.now() - started).toBeLessThan(90_000)
   })
 
   it('an aborted signal and stop() end runs with SessionCancelledError', async () => {
