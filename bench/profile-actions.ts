@@ -9,10 +9,10 @@
  *
  *   N=5 COUNT=40 scripts/with-netns.sh tsx bench/profile-actions.ts
  */
-import { chromium, type CDPSession } from '@playwright/test'
+import type { CDPSession } from '@playwright/test'
 import { writeFileSync } from 'node:fs'
-import { CHROMIUM, CHROMIUM_ARGS, CHROMIUM_PERMISSIONS, freePort, runDir, startRelayProc, startWebProc } from '../e2e/harness.js'
-import { openBenchTestnet, poolSettled } from './lib/tabs.js'
+import { CHROMIUM_PERMISSIONS } from '../e2e/harness.js'
+import { openBenchTestnet, poolSettled, startBenchStack } from './lib/tabs.js'
 import { latencyStats } from './lib/cli.js'
 import { progress } from './lib/index.js'
 
@@ -23,11 +23,7 @@ const SIGN_CODE = `await Lit.Actions.signEcdsa({ toSign, publicKey, sigName })
 Lit.Actions.setResponse({ response: 'ok' })`
 const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
 
-const dir = runDir(`prof-act-${process.pid}`)
-const relayFile = `${dir}/relay.json`
-const relay = await startRelayProc(await freePort(), relayFile)
-const web = await startWebProc(await freePort(), relayFile, `${dir}/dist`)
-const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
+const { web, browser, close } = await startBenchStack('prof-act')
 try {
   const ctx = await browser.newContext({ permissions: CHROMIUM_PERMISSIONS })
   const { nodes, dashboard } = await openBenchTestnet(ctx, web.url, { n: N, slotPrefix: 'profact', query: 'pool=16', deadlineMs: 240_000 })
@@ -69,5 +65,5 @@ try {
     }
   }
 } finally {
-  await browser.close().catch(() => {}); await relay.stop().catch(() => {}); await web.stop().catch(() => {})
+  await close()
 }

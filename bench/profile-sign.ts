@@ -9,20 +9,17 @@
  *
  *   N=5 POOL=16 COUNT=30 scripts/with-netns.sh tsx bench/profile-sign.ts > prof.json
  */
-import { chromium, type CDPSession, type Page } from '@playwright/test'
+import type { CDPSession, Page } from '@playwright/test'
 import { writeFileSync } from 'node:fs'
-import { CHROMIUM, CHROMIUM_ARGS, CHROMIUM_PERMISSIONS, freePort, runDir, startRelayProc, startWebProc } from '../e2e/harness.js'
+import { CHROMIUM_PERMISSIONS } from '../e2e/harness.js'
+import { startBenchStack } from './lib/tabs.js'
 
 const N = Number(process.env.N ?? 5)
 const COUNT = Number(process.env.COUNT ?? 15)
 const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
 const log = (s: string): void => { process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${s}\n`) }
 
-const dir = runDir(`prof-${process.pid}`)
-const relayFile = `${dir}/relay.json`
-const relay = await startRelayProc(await freePort(), relayFile)
-const web = await startWebProc(await freePort(), relayFile, `${dir}/dist`)
-const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
+const { web, browser, close } = await startBenchStack('prof')
 try {
   const ctx = await browser.newContext({ permissions: CHROMIUM_PERMISSIONS })
   const nodes: Page[] = []
@@ -73,5 +70,5 @@ try {
   }
   console.log(JSON.stringify(out, null, 1))
 } finally {
-  await browser.close().catch(() => {}); await relay.stop().catch(() => {}); await web.stop().catch(() => {})
+  await close()
 }

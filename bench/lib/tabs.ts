@@ -3,7 +3,8 @@
  * (window.__litTest): waiting for the network, and the echo round trip that is
  * every such bench's floor. Not in index.ts: the crypto bench runs without a browser.
  */
-import type { BrowserContext, Page } from '@playwright/test'
+import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test'
+import { CHROMIUM, CHROMIUM_ARGS, freePort, runDir, startRelayProc, startWebProc } from '../../e2e/harness.js'
 import type { EchoBenchResult } from '../../node-core/src/browser.js'
 import { progress } from './output.js'
 
@@ -78,4 +79,23 @@ export async function poolSettled (dashboard: Page, tokenId: string, quietMs: nu
     if (Date.now() - t0 > deadlineMs) return level
     await sleep(250)
   }
+}
+
+/**
+ * A fresh run directory, relay, web server (production build with the test hook) and
+ * headless Chromium, for the diagnostics that keep one relay for the whole run;
+ * `close()` stops them all.
+ */
+export async function startBenchStack (name: string): Promise<{ web: Awaited<ReturnType<typeof startWebProc>>, browser: Browser, close: () => Promise<void> }> {
+  const dir = runDir(`${name}-${process.pid}`)
+  const relayFile = `${dir}/relay.json`
+  const relay = await startRelayProc(await freePort(), relayFile)
+  const web = await startWebProc(await freePort(), relayFile, `${dir}/dist`)
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
+  const close = async (): Promise<void> => {
+    await browser.close().catch(() => {})
+    await relay.stop().catch(() => {})
+    await web.stop().catch(() => {})
+  }
+  return { web, browser, close }
 }

@@ -408,22 +408,16 @@ export class PresignPool {
    * Undefined when fewer than 2t+1 allowed committee members are online.
    */
   async leaseAmong (record: PkpRecord, allowed: ReadonlySet<string>, holder: string): Promise<PresignatureEntry | undefined> {
-    const pickAmong = async (): Promise<PresignatureEntry | undefined> => {
-      const entries = await this.ctx.store.listPresignatures(record.tokenId, this.ctx.rpc.self)
-      const online = new Set(this.ctx.directory.onlineNodes())
-      const fits = entries.find((e) => !this.leases.has(e.id) && this.canGather(record, e, online) &&
-        e.participants.every((id) => allowed.has(record.committee[id - 1])))
-      if (fits !== undefined) this.leases.set(fits.id, { tokenId: record.tokenId, peer: holder, until: this.ctx.clock.now() + this.config.leaseMs })
-      return fits
-    }
-    const ready = await pickAmong()
+    // pick() leaves out presignatures with an avoided participant: avoid every member that is not allowed.
+    const others = new Set(record.committee.filter((p) => !allowed.has(p)))
+    const [ready] = await this.pick(record, 1, holder, others, true)
     if (ready !== undefined) return ready
     const online = new Set(this.ctx.directory.onlineNodes().filter((p) => allowed.has(p)))
     const participants = this.chooseParticipants(record, online)
     if (participants === undefined) return undefined
     await this.exclusive(async () => await this.allocate(record, participants))
     this.kick()
-    return await pickAmong()
+    return (await this.pick(record, 1, holder, others, true))[0]
   }
 
   /** Choose and mark leased in one synchronous step after the read, so two leases never pick the same one. */
