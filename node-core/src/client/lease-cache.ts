@@ -100,7 +100,7 @@ export class PresignatureLeaseCache {
     for (const tokenId of [...this.byToken.keys()]) this.live(tokenId, now)
   }
 
-  /** Forget every lease of `tokenId` (e.g. the PKP is gone). */
+  /** Forget every lease of `tokenId` (e.g. the PKP is gone, or a signer reloaded and burned them). */
   clear (tokenId: string): void {
     this.byToken.delete(tokenId)
   }

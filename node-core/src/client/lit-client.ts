@@ -383,6 +383,7 @@ export class LitClient {
         // A bad share: leave its node out of the next try (when the presignature
         // still has 2t+1 other online participants).
         if (err instanceof BadShareError) this.suspect(err.badNodes)
+        if (err instanceof BadShareError || err instanceof NotEnoughNodesError) this.dropBurnedLeases(pkp, err.faults)
         const retry = attempt === 0 && this.now() < deadlineAt - 1_000 &&
           (err instanceof NotEnoughNodesError || err instanceof NotFoundError ||
             (err instanceof BadShareError && this.trustedOnline(pkp).size >= 2 * pkp.degree + 1))
@@ -439,6 +440,16 @@ export class LitClient {
       signers: done.used,
       latencyMs: this.now() - started
     }
+  }
+
+  /**
+   * A signer that calls a leased presignature used or unknown has reloaded since the
+   * lease, and a reload burns every presignature armed on it (docs/node-runtime.md
+   * §5.4.1). Which other nodes reloaded is unknown, so every cached lease of the PKP
+   * is dropped and the retry leases afresh rather than fail on each in turn.
+   */
+  private dropBurnedLeases (pkp: KnownPkp, faults: readonly ShareFault[]): void {
+    if (faults.some(f => f.code === 'ERR_PRESIGNATURE_USED' || f.code === ClientErrorCode.NotFound)) this.leases.clear(pkp.tokenIdHex)
   }
 
   /** The presignature's online participants, without recent cheaters while 2t+1 others remain. */

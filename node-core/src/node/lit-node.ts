@@ -24,7 +24,8 @@ import { describeError, nodeLogger, silentSink, type LogSink } from './log.js'
 import { MintService } from './mint.js'
 import { NetworkInfoService } from './network-info.js'
 import { OperationTracker, serveOperationStatus, type OperationView } from './op-status.js'
-import { DEFAULT_PRESIGN_POOL_CONFIG, PresignPool } from './presign-pool.js'
+import { DEFAULT_PRESIGN_POOL_CONFIG, LEASE_GRACE_MS, PresignPool } from './presign-pool.js'
+import { ArmedPresignatures } from './armed-presignatures.js'
 import { memberSignerFromKey, peerIdMemberKeys } from './registry-keys.js'
 import { RegistryService } from './registry-service.js'
 import { OperationStatus, type AuthSig, type PkpInfo } from './rpc-definitions.js'
@@ -54,6 +55,8 @@ export interface LitNodeConfig {
   presignParticipants: 'minimal' | 'all'
   /** Presignature lease length (default 60 s). */
   leaseMs: number
+  /** Arm leased presignatures so signature shares need no storage write (default true; docs/node-runtime.md §5.4.1). */
+  armOnLease: boolean
   /** Test-only faults (docs/node-runtime.md §10). */
   faults: NodeFaults
   clock: Clock
@@ -72,6 +75,7 @@ export const DEFAULT_LIT_NODE_CONFIG: LitNodeConfig = {
   presignPauseMs: DEFAULT_PRESIGN_POOL_CONFIG.pauseMs,
   presignParticipants: 'minimal',
   leaseMs: DEFAULT_PRESIGN_POOL_CONFIG.leaseMs,
+  armOnLease: true,
   faults: NO_FAULTS,
   clock: systemClock,
   log: silentSink
@@ -202,15 +206,18 @@ export class LitNode {
       stableMs: config.genesisStableMs,
       backoff: config.genesisBackoff
     })
+    // One set of armed presignatures: the pool arms at lease time, the sign service uses them (§5.4.1).
+    const armed = new ArmedPresignatures(init.store, config.clock, config.leaseMs + LEASE_GRACE_MS)
     this.pool = new PresignPool(ctx, {
       ...DEFAULT_PRESIGN_POOL_CONFIG,
       target: config.poolTarget,
       pauseMs: config.presignPauseMs,
       participants: config.presignParticipants,
-      leaseMs: config.leaseMs
-    })
+      leaseMs: config.leaseMs,
+      armOnLease: config.armOnLease
+    }, armed)
     this.mint = new MintService(ctx, () => { this.pool.kick() })
-    this.sign = new SignService(ctx, () => this.pool.beginSigning())
+    this.sign = new SignService(ctx, () => this.pool.beginSigning(), armed)
     this.decrypt = new DecryptService(ctx, () => this.genesis.networkKey, () => this.pool.beginSigning())
     this.info = new NetworkInfoService(ctx, this.genesis, this.pool)
     this.actions = init.actions === undefined

@@ -10,8 +10,10 @@
  *
  * A presignature is handed out only by its allocator and only once
  * (`presign/lease`, leased to the calling peer, never leased again); with none
- * ready the lease runs one presign first. Safety does not rest on this: every
- * signer takes a presignature durably before its share leaves (sign-service.ts).
+ * ready the lease runs one presign first, and what it hands out is armed on
+ * every participant (`presign/arm`, armed-presignatures.ts). Safety does not
+ * rest on this: every signer takes a presignature durably (at arming or at
+ * signing) before its share leaves (sign-service.ts).
  *
  * Leases live in memory: after a reload an allocator may lease an unused
  * presignature a second time. That can only waste it (signers refuse a second
@@ -26,7 +28,8 @@ import { actionPermittedOn, assertMayUsePkp, callerAddress } from './caller-auth
 import { isSortedDistinct, randomHex, serve, sleep, type NodeContext } from './context.js'
 import { SessionFailedError } from './errors.js'
 import { describeError, nodeLogger, short, type NodeLogger } from './log.js'
-import { PresignLease, PresignStart } from './rpc-definitions.js'
+import { PresignArm, PresignLease, PresignStart } from './rpc-definitions.js'
+import type { ArmedPresignatures } from './armed-presignatures.js'
 import { committeePeers } from './session-hub.js'
 import { presignSessionId } from './session-ids.js'
 
@@ -58,6 +61,12 @@ export interface PresignPoolConfig {
    * working on every presignature and signature (tests of share faults use it).
    */
   participants?: 'minimal' | 'all'
+  /**
+   * Arm what a client leases (default true): the allocator and every participant take
+   * the leased presignatures durably at lease time, so the signature share needs no
+   * storage write (docs/node-runtime.md §5.4.1). False keeps the durable take at signing.
+   */
+  armOnLease?: boolean
 }
 
 export const DEFAULT_PRESIGN_POOL_CONFIG: PresignPoolConfig = {
@@ -71,9 +80,12 @@ export const DEFAULT_PRESIGN_POOL_CONFIG: PresignPoolConfig = {
 }
 
 /** Kept after a lease expires before the presignature is discarded (the client may be signing right now). */
-const LEASE_GRACE_MS = 30_000
+export const LEASE_GRACE_MS = 30_000
 
 interface Lease { tokenId: string, peer: string, until: number }
+
+/** How long a lease waits for a participant to arm; one that has not by then signs through the durable take. */
+const ARM_TIMEOUT_MS = 3_000
 
 /** Prefix of the ERR_UNAVAILABLE message of a participant too busy to join (it never started the run). */
 const BUSY = 'busy:'
@@ -100,7 +112,9 @@ export class PresignPool {
 
   constructor (
     private readonly ctx: Pick<NodeContext, 'rpc' | 'directory' | 'store' | 'hub' | 'ops' | 'clock' | 'auth' | 'registry' | 'log' | 'changed'>,
-    private readonly config: PresignPoolConfig = DEFAULT_PRESIGN_POOL_CONFIG
+    private readonly config: PresignPoolConfig = DEFAULT_PRESIGN_POOL_CONFIG,
+    /** Where leased presignatures are armed on this node; undefined: no arming (every take is durable at signing). */
+    private readonly armed?: ArmedPresignatures
   ) {
     this.log = nodeLogger(ctx.log, 'presign-pool')
   }
@@ -109,6 +123,7 @@ export class PresignPool {
     this.stopController = new AbortController()
     await serve(this.ctx, PresignStart, async (req, hctx) => await this.participate(req, hctx.remotePeer, hctx.signal))
     await serve(this.ctx, PresignLease, async (req, hctx) => await this.lease(req, hctx.remotePeer))
+    await serve(this.ctx, PresignArm, async (req, hctx) => await this.armFor(req, hctx.remotePeer))
     this.loopDone = this.loop()
   }
 
@@ -117,6 +132,8 @@ export class PresignPool {
     this.kick()
     await this.ctx.rpc.unhandle(PresignStart)
     await this.ctx.rpc.unhandle(PresignLease)
+    await this.ctx.rpc.unhandle(PresignArm)
+    this.armed?.clear()
     for (const done of this.signingDone.splice(0)) done()
     await this.loopDone
   }
@@ -391,6 +408,10 @@ export class PresignPool {
         picked = await this.pick(record, req.count, caller, avoid)
       }
       if (picked.length === 0) throw new UnavailableError('no presignature available')
+      if (this.armed !== undefined && this.config.armOnLease !== false) {
+        op.setPhase('arm')
+        await this.armLeased(record, picked)
+      }
       op.done(`${picked.length} leased`)
       this.kick()
       this.ctx.changed()
@@ -399,6 +420,47 @@ export class PresignPool {
       op.fail(describeError(err))
       throw err
     }
+  }
+
+  /**
+   * Arm leased presignatures on every participant (§5.4.1): this node's own take in
+   * one transaction, `presign/arm` to the others, in parallel. Best effort: a
+   * participant that does not arm in time takes durably when it signs.
+   */
+  private async armLeased (record: PkpRecord, picked: readonly PresignatureEntry[]): Promise<void> {
+    const armed = this.armed
+    if (armed === undefined) return
+    const self = this.ctx.rpc.self
+    const byPeer = new Map<string, string[]>()
+    for (const e of picked) {
+      for (const id of e.participants) {
+        const peer = record.committee[id - 1]
+        byPeer.set(peer, [...(byPeer.get(peer) ?? []), e.id])
+      }
+    }
+    const tokenId = record.tokenId
+    await Promise.all([...byPeer].map(async ([peer, presignatureIds]) => {
+      try {
+        if (peer === self) await armed.arm(tokenId, presignatureIds, (e) => e.allocator === self)
+        else {
+          const signal = AbortSignal.any([this.stopController.signal, AbortSignal.timeout(ARM_TIMEOUT_MS)])
+          await this.ctx.rpc.request(PresignArm, peer, { tokenId, presignatureIds }, { signal })
+        }
+      } catch (err) {
+        this.log.info(`arming ${presignatureIds.length} presignatures of ${short(tokenId)} on ${short(peer)} failed: ${describeError(err)}`)
+      }
+    }))
+  }
+
+  /** `presign/arm`: take durably now the presignatures the caller allocated and has leased out. */
+  private async armFor (req: { tokenId: string, presignatureIds: string[] }, caller: string): Promise<{ armed: string[] }> {
+    const armed = this.armed
+    if (armed === undefined) return { armed: [] }
+    const record = await this.ctx.store.getPkp(req.tokenId)
+    if (record === undefined) throw new NotFoundError('unknown PKP')
+    if (!record.committee.includes(caller)) throw new BadRequestError('only a committee member allocates presignatures')
+    // Only its allocator may arm a presignature: arming spends it, so nobody else may.
+    return { armed: await armed.arm(req.tokenId, req.presignatureIds, (e) => e.allocator === caller) }
   }
 
   /**

@@ -88,6 +88,27 @@ export const PresignStart = defineRpc({
   response: jsonCodec(s.object({ presignatureId: s.hex({ bytes: 32 }) }), 'presign result')
 })
 
+/**
+ * An allocator asks a participant to arm presignatures it has just leased out
+ * (docs/node-runtime.md §5.4.1): take them durably now, in one transaction, so
+ * that the signature share later needs no storage write. Only the allocator of
+ * a presignature may arm it; others are skipped.
+ */
+export const PresignArm = defineRpc({
+  name: 'presign/arm',
+  version: 1,
+  maxRequestBytes: 4 * 1024,
+  maxResponseBytes: 4 * 1024,
+  timeoutMs: 5_000,
+  runOnLimitedConnection: true,
+  request: jsonCodec(s.object({
+    tokenId: tokenIdHex,
+    presignatureIds: s.array(s.hex({ bytes: 32 }), { minLength: 1, maxLength: MAX_LEASE })
+  }), 'presign arm request'),
+  /** The ids armed: the others (unknown, used, another allocator's) sign through the durable take. */
+  response: jsonCodec(s.object({ armed: s.array(s.hex({ bytes: 32 }), { maxLength: MAX_LEASE }) }), 'presign arm')
+})
+
 // ---------------------------------------------------------------- client → node
 
 export const networkKeySchema = s.object({
@@ -521,7 +542,7 @@ export type ActionExecuteAnswer = RpcResponseOf<typeof ActionExecute>
 
 /** Every protocol a node serves (for registration and the docs table). */
 export const NODE_PROTOCOLS = [
-  SessionMessage, GenesisStart, PresignStart, NetworkInfo, MintStart, OperationStatus, PkpList, PresignLease,
+  SessionMessage, GenesisStart, PresignStart, PresignArm, NetworkInfo, MintStart, OperationStatus, PkpList, PresignLease,
   SignShareRequest, DecryptShareRequest, RegistryCountersign, RegistrySubmit, RegistryCertificates, RegistryStateRequest,
   ActionPut, ActionExecute, ActionDecryptShare, ActionBind
 ] as const

@@ -1,6 +1,7 @@
 /**
  * pkpSign, the node half (docs/node-runtime.md §5.4 step 3): check the
- * request, take the presignature durably, compute this signer's share.
+ * request, take the presignature (from memory when it was armed at its lease,
+ * §5.4.1, else durably), compute this signer's share.
  *
  * Checks, in order: the PKP is known here; the caller's auth address is its
  * owner or a permitted address in this node's certified registry state (before
@@ -14,6 +15,7 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import { encodeSignatureShare, type SignRequest } from '../crypto/ecdsa/index.js'
 import { honestMajorityEcdsa } from '../protocols/presign/index.js'
 import { BadRequestError, NotFoundError } from '../net/rpc/errors.js'
+import { ArmedPresignatures } from './armed-presignatures.js'
 import { assertMayUsePkp, callerAddress } from './caller-auth.js'
 import { randomHex, serve, type NodeContext } from './context.js'
 import { corruptSignatureShare, neverAnswer } from './faults.js'
@@ -32,9 +34,11 @@ export interface SignShareInput {
 
 export class SignService {
   constructor (
-    private readonly ctx: Pick<NodeContext, 'rpc' | 'store' | 'ops' | 'auth' | 'registry' | 'faults' | 'log' | 'changed'>,
+    private readonly ctx: Pick<NodeContext, 'rpc' | 'store' | 'ops' | 'auth' | 'registry' | 'faults' | 'log' | 'changed' | 'clock'>,
     /** The presignature pool pauses its background runs while a share is being made. */
-    private readonly beginSigning: () => () => void = () => () => {}
+    private readonly beginSigning: () => () => void = () => () => {},
+    /** Armed presignatures are used from memory; the others are taken from the store durably. */
+    private readonly presignatures: Pick<ArmedPresignatures, 'take'> = new ArmedPresignatures(ctx.store, ctx.clock, 0)
   ) {}
 
   async start (): Promise<void> {
@@ -63,7 +67,7 @@ export class SignService {
     // Durable single use (§8); PresignatureUsedError / PresignatureNotFoundError map to their codes.
     // A request naming signers outside the presignature is refused in the same transaction, before the take.
     const t1 = performance.now()
-    const presignature = await this.ctx.store.takePresignature(req.tokenId, req.presignatureId, (entry) => {
+    const presignature = await this.presignatures.take(req.tokenId, req.presignatureId, (entry) => {
       const missing = signers.filter((id) => !entry.participants.includes(id))
       if (missing.length > 0) throw new BadRequestError(`signers ${missing.join(', ')} took no part in the presignature`)
     })

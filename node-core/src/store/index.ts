@@ -3,7 +3,7 @@
  * in-memory and IndexedDB implementations, and sealing at rest.
  */
 export {
-  type NodeStore, type StoredNetworkKey, type PkpRecord, type PresignatureEntry,
+  type NodeStore, type StoredNetworkKey, type PkpRecord, type PresignatureEntry, type TakenPresignature,
   StoreError, PresignatureUsedError, PresignatureNotFoundError, StorageUnavailableError
 } from './node-store.js'
 export { CorruptRecordError } from './node-store-codec.js'

@@ -19,8 +19,8 @@
  *   - Every transaction either commits whole or is aborted; any failure
  *     surfaces as a StoreError (StorageUnavailableError for the browser's own
  *     refusals: quota, blocked, closed) and leaves nothing half-written.
- *   - takePresignature commits its tombstone (durability 'strict') before the
- *     secret is opened: a crash loses a presignature, never reuses one.
+ *   - takePresignature(s) commit their tombstones (durability 'strict') before
+ *     a secret is opened: a crash loses a presignature, never reuses one.
  */
 import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb'
 import type { SecpPoint } from '../crypto/group.js'
@@ -29,7 +29,7 @@ import type { Presignature } from '../crypto/ecdsa/index.js'
 import { asStoreError, idbFactory, openIdb, runTransaction } from './idb.js'
 import { type SealedValue, generateSealingKey, open, seal, sealingAad } from './at-rest.js'
 import {
-  type NodeStore, type PkpRecord, type PresignatureEntry, type StoredNetworkKey,
+  type NodeStore, type PkpRecord, type PresignatureEntry, type StoredNetworkKey, type TakenPresignature,
   PresignatureNotFoundError, PresignatureUsedError, StoreError
 } from './node-store.js'
 import {
@@ -312,6 +312,43 @@ export class IdbNodeStore implements NodeStore {
     } finally {
       bytes.fill(0)
     }
+  }
+
+  async takePresignatures (tokenId: string, presignatureIds: readonly string[], accept?: (entry: PresignatureEntry) => boolean): Promise<TakenPresignature[]> {
+    assertName('tokenId', tokenId)
+    for (const id of presignatureIds) assertName('presignatureId', id)
+    // As takePresignature: every tombstone commits (one transaction) before any secret is opened.
+    const sealed = await this.tx([STORES.presignatures], 'readwrite', async (tx) => {
+      const store = tx.objectStore(STORES.presignatures)
+      const rows = await Promise.all([...new Set(presignatureIds)].map(async (id) => await store.get([tokenId, id])))
+      const taken: Array<{ entry: PresignatureEntry, secret: SealedValue }> = []
+      const tombstones: Array<Promise<unknown>> = []
+      for (const row of rows) {
+        if (row === undefined || row.state !== PRESIGNATURE_UNUSED || row.secret === undefined) continue
+        const entry = presignatureEntryFromRow(row)
+        if (accept !== undefined && !accept(entry)) continue
+        taken.push({ entry, secret: row.secret })
+        tombstones.push(store.put(tombstoneOf(row)))
+      }
+      await Promise.all(tombstones)
+      return taken
+    })
+    const out: TakenPresignature[] = []
+    for (const { entry, secret } of sealed) {
+      const key = secretKey(tokenId, entry.id)
+      const kept = this.openSecrets.get(key)
+      this.openSecrets.delete(key)
+      let bytes: Uint8Array | undefined
+      try {
+        bytes = kept ?? await open(this.key, secret, sealingAad(STORES.presignatures, tokenId, entry.id))
+        out.push({ entry, presignature: presignatureFromBytes(entry.id, bytes) })
+      } catch {
+        // A record that does not open is lost (its tombstone stands); the others are still returned.
+      } finally {
+        bytes?.fill(0)
+      }
+    }
+    return out
   }
 
   async discardPresignatures (tokenId: string, presignatureIds: string[]): Promise<void> {

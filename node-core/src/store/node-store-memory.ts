@@ -13,7 +13,7 @@ import type { SecpPoint } from '../crypto/group.js'
 import type { KeyShare } from '../crypto/key-share.js'
 import type { Presignature } from '../crypto/ecdsa/index.js'
 import {
-  type NodeStore, type PkpRecord, type PresignatureEntry, type StoredNetworkKey,
+  type NodeStore, type PkpRecord, type PresignatureEntry, type StoredNetworkKey, type TakenPresignature,
   PresignatureNotFoundError, PresignatureUsedError, StorageUnavailableError, StoreError
 } from './node-store.js'
 import {
@@ -156,6 +156,25 @@ export class MemoryNodeStore implements NodeStore {
     } finally {
       stored.secret.fill(0)
     }
+  }
+
+  async takePresignatures (tokenId: string, presignatureIds: readonly string[], accept?: (entry: PresignatureEntry) => boolean): Promise<TakenPresignature[]> {
+    const db = this.db
+    const out: TakenPresignature[] = []
+    for (const id of presignatureIds) {
+      const key = presignatureKey(tokenId, id)
+      const stored = db.presignatures.get(key)
+      if (stored === undefined || stored.row.state !== PRESIGNATURE_UNUSED || stored.secret === undefined) continue
+      const entry = presignatureEntryFromRow(structuredClone(stored.row))
+      if (accept !== undefined && !accept(entry)) continue
+      db.presignatures.set(key, { row: tombstoneOf(stored.row) })
+      try {
+        out.push({ entry, presignature: presignatureFromBytes(id, stored.secret) })
+      } finally {
+        stored.secret.fill(0)
+      }
+    }
+    return out
   }
 
   async discardPresignatures (tokenId: string, presignatureIds: string[]): Promise<void> {

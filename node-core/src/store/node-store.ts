@@ -52,6 +52,12 @@ export interface PresignatureEntry {
   publicBytes: Uint8Array
 }
 
+/** A presignature taken by takePresignatures: its public entry and its secret part. */
+export interface TakenPresignature {
+  entry: PresignatureEntry
+  presignature: Presignature
+}
+
 export class StoreError extends LitError {
   constructor (message: string, code = 'ERR_STORE', options?: { cause?: unknown }) { super(message, code, options) }
 }
@@ -97,6 +103,14 @@ export interface NodeStore {
    * is thrown and the presignature stays unused.
    */
   takePresignature(tokenId: string, presignatureId: string, check?: (entry: PresignatureEntry) => void): Promise<Presignature>
+  /**
+   * Take several presignatures in one transaction (arming, docs/node-runtime.md
+   * §5.4.1): each listed id that is unused and that `accept` accepts gets its
+   * tombstone, committed before this resolves, and comes back with its secret
+   * part. Ids unknown, used or refused are skipped, not errors. Use of the
+   * returned secrets is the caller's to keep single (in memory).
+   */
+  takePresignatures(tokenId: string, presignatureIds: readonly string[], accept?: (entry: PresignatureEntry) => boolean): Promise<TakenPresignature[]>
   /** Drop unused presignatures (e.g. ones that can no longer gather 2t+1 signers). Marks them used. */
   discardPresignatures(tokenId: string, presignatureIds: string[]): Promise<void>
 

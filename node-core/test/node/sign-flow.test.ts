@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { defineRpc, jsonCodec } from '../../src/net/rpc/index.js'
-import { MintStart, OperationStatus, PkpList, PresignLease, SignShareRequest } from '../../src/node/rpc-definitions.js'
+import { MintStart, OperationStatus, PkpList, PresignArm, PresignLease, SignShareRequest } from '../../src/node/rpc-definitions.js'
+import { MemoryNodeStore } from '../../src/store/index.js'
 import {
   authSigFor, expectValidSignature, leaseOne, mintByRpc, randomHex, signByRpc, startNetwork, testAccount, until,
   type MintedForTest, type TestNetwork
@@ -112,6 +113,40 @@ describe('presignature pools and pkpSign', () => {
     // Reload a signer (new LitNode, same stored state): still refused.
     await net.reload(signerPeers[0])
     await expect(again(signerPeers[0])).rejects.toMatchObject({ code: 'ERR_PRESIGNATURE_USED' })
+  })
+
+  it('a lease arms its presignature on every participant (§5.4.1): taken from their stores before any share; a reload burns it', async () => {
+    const tokenId = pkp.info.tokenId
+    const stored = async (peer: string): Promise<string[]> =>
+      (await new MemoryNodeStore(peer, { storage: net.storage }).listPresignatures(tokenId)).map((e) => e.id)
+    const pub = await leaseOne(net.client, net.peers[3], tokenId, auth)
+    const participants = pub.participants.map((id) => pkp.committee[id - 1])
+    expect(participants).toContain(net.peers[3])
+    for (const peer of participants) expect(await stored(peer)).not.toContain(bytesToHex(pub.id))
+    const out = await signByRpc(net.client, pkp, pub, hash('armed'), participants, auth)
+    await expectValidSignature(pkp, hash('armed'), out.signature)
+
+    // Leased (so armed), then a participant reloads before the sign: it refuses, it never signs with it.
+    const next = await leaseOne(net.client, net.peers[3], tokenId, auth)
+    const signers = next.participants.map((id) => pkp.committee[id - 1])
+    const reloaded = signers.find((p) => p !== net.peers[3])!
+    await net.reload(reloaded)
+    await expect(net.client.request(SignShareRequest, reloaded, {
+      tokenId, presignatureId: bytesToHex(next.id), messageHash: bytesToHex(hash('after reload')), signers: next.participants, entropy: randomHex(32), auth
+    })).rejects.toMatchObject({ code: 'ERR_PRESIGNATURE_USED' })
+  })
+
+  it('presign/arm: only the allocator of a presignature arms it', async () => {
+    const tokenId = pkp.info.tokenId
+    // Not a committee member (a client): refused.
+    const someId = (await new MemoryNodeStore(net.peers[0], { storage: net.storage }).listPresignatures(tokenId))[0]?.id ?? 'ab'.repeat(32)
+    await expect(net.client.request(PresignArm, net.peers[0], { tokenId, presignatureIds: [someId] })).rejects.toMatchObject({ code: 'ERR_BAD_REQUEST' })
+    // A committee member naming presignatures another member allocated: nothing armed, nothing taken.
+    await until(async () => (await new MemoryNodeStore(net.peers[0], { storage: net.storage }).listPresignatures(tokenId, net.peers[1])).length > 0, 45_000, 'a presignature of peer 1 on peer 0')
+    const target = (await new MemoryNodeStore(net.peers[0], { storage: net.storage }).listPresignatures(tokenId, net.peers[1]))[0]
+    const impostor = net.net.endpoint(net.peers[2])
+    expect(await impostor.request(PresignArm, net.peers[0], { tokenId, presignatureIds: [target.id] })).toEqual({ armed: [] })
+    expect((await new MemoryNodeStore(net.peers[0], { storage: net.storage }).listPresignatures(tokenId)).map((e) => e.id)).toContain(target.id)
   })
 
   it('signs with n − (2t+1) = 2 nodes offline', async () => {

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { LitClient } from '../../src/client/lit-client.js'
 import { memoryPeerIds } from '../../src/node/memory-transport.js'
-import { authSigFor, expectValidSignature, startNetwork, testAccount } from './helpers.js'
+import { PkpList } from '../../src/node/rpc-definitions.js'
+import { authSigFor, expectValidSignature, startNetwork, testAccount, until } from './helpers.js'
 
 describe('through LitClient', () => {
   it('mints a PKP and signs with it; the signature verifies with noble and viem', async () => {
@@ -25,6 +26,43 @@ describe('through LitClient', () => {
         info: { ethAddress: pkp.ethAddress } as any, publicKeyHex: pkp.publicKey.replace(/^0x/, ''), degree: pkp.degree, committee: pkp.committee
       }, toSign, { signature: sig.signature } as any)
       expect(sig.faults).toEqual([])
+    } finally {
+      await client.close()
+      await net.stop()
+    }
+    expect(net.net.internalFailures).toEqual([])
+  })
+
+  it('signs on after signers reload: leases they burned are dropped and the retry leases anew', async () => {
+    const net = await startNetwork(5, { seed: 'client-reload', config: { genesisMinNodes: 99, poolTarget: 4 } })
+    const account = testAccount('client-reload-owner')
+    const clientId = memoryPeerIds(1, 'lit-client-reload')[0]
+    const client = new LitClient({
+      rpc: net.net.endpoint(clientId, 'client'),
+      directory: net.net.directory(clientId),
+      account,
+      createAuthSig: async (acc) => await authSigFor(acc)
+    })
+    try {
+      const pkp = await client.mintPkp()
+      const check = async (text: string): Promise<void> => {
+        const toSign = keccak_256(new TextEncoder().encode(text))
+        const sig = await client.pkpSign({ pubKey: pkp.publicKey, toSign })
+        await expectValidSignature({
+          info: { ethAddress: pkp.ethAddress } as any, publicKeyHex: pkp.publicKey.replace(/^0x/, ''), degree: pkp.degree, committee: pkp.committee
+        }, toSign, { signature: sig.signature } as any)
+      }
+      // Full pools, so the first sign leases a whole batch (armed on its participants) and keeps the rest.
+      const tokenId = pkp.tokenId.replace(/^0x/, '')
+      await until(async () => {
+        const pools = await Promise.all(net.peers.map(async (p) => (await net.client.request(PkpList, p, {})).pkps.find((x) => x.tokenId === tokenId)?.pool ?? 0))
+        return pools.every((n) => n >= 4)
+      }, 45_000, 'full pools')
+      await check('before the reloads')
+      // Any 2t+1 = 3 of 5 nodes meet every presignature's 3 participants: every cached lease is burned.
+      for (const peer of net.peers.slice(0, 3)) await net.reload(peer)
+      await check('after the reloads')
+      await check('and again')
     } finally {
       await client.close()
       await net.stop()

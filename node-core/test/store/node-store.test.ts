@@ -258,6 +258,34 @@ describe.each(harnesses)('$name', ({ backing }) => {
     expect(hex((await again.takePresignature(tok, presigs[1].id)).toBytes())).toBe(hex(presigs[1].toBytes()))
   })
 
+  it('takes a batch in one step: unused and accepted ones only, each tombstoned, also across a reload', async () => {
+    const tok = pkp1.record.tokenId
+    const first = await fresh()
+    for (const p of presigs.slice(0, 4)) await first.putPresignature(tok, ALLOC_1, p)
+    await first.putPresignature(tok, ALLOC_2, presigs[4])
+    await first.takePresignature(tok, presigs[0].id)
+    const seen: string[] = []
+    const taken = await first.takePresignatures(tok, [presigs[0].id, presigs[1].id, presigs[1].id, presigs[2].id, presigs[4].id, 'ab'.repeat(32)], (entry) => {
+      seen.push(entry.id)
+      return entry.allocator === ALLOC_1
+    })
+    // Used and unknown ids are skipped before `accept`; the other allocator's is refused by it; a repeated id counts once.
+    expect(taken.map((t) => t.entry.id).sort()).toEqual([presigs[1].id, presigs[2].id].sort())
+    expect(seen.sort()).toEqual([presigs[1].id, presigs[2].id, presigs[4].id].sort())
+    for (const t of taken) {
+      const original = presigs.find((p) => p.id === t.entry.id)!
+      expect(hex(t.presignature.toBytes())).toBe(hex(original.toBytes()))
+      expect(t.entry.participants).toEqual(original.public.participants)
+    }
+    expect((await first.listPresignatures(tok)).map((e) => e.id).sort()).toEqual([presigs[3].id, presigs[4].id].sort())
+    await expect(first.takePresignature(tok, presigs[1].id)).rejects.toMatchObject({ name: 'PresignatureUsedError' })
+    expect(await first.takePresignatures(tok, [presigs[1].id, presigs[2].id])).toEqual([])
+    await first.close()
+    const again = await fresh()
+    await expect(again.takePresignature(tok, presigs[2].id)).rejects.toMatchObject({ name: 'PresignatureUsedError' })
+    expect((await again.takePresignatures(tok, [presigs[3].id])).map((t) => t.entry.id)).toEqual([presigs[3].id])
+  })
+
   it('says PresignatureNotFoundError for unknown ids and for another PKP\'s presignature', async () => {
     const store = await fresh()
     await store.putPresignature(pkp1.record.tokenId, ALLOC_1, presigs[0])
