@@ -25,6 +25,7 @@ import {
 import type { NodeRpc, PeerDirectory } from '../node/transport.js'
 import type { RpcDefinition } from '../net/rpc/definition.js'
 import { PeerUnreachableError } from '../net/rpc/errors.js'
+import { raceAbort } from '../net/rpc/scope.js'
 import { AuthSigCache, type AuthSigFactory } from './auth-cache.js'
 import { defaultAuthSigFactory } from './default-auth.js'
 import {
@@ -63,9 +64,13 @@ export const DEFAULT_TIMEOUTS: ClientTimeouts = { info: 5_000, mint: 60_000, sig
 /** Committee size when the caller names none (docs/node-runtime.md §5.2). */
 export const DEFAULT_MAX_COMMITTEE = 10
 /** Presignatures asked for per lease request. */
-export const LEASE_BATCH = 4
-/** Below this many usable leases, the client leases more in the background. */
-export const LEASE_LOW_WATER = 2
+export const LEASE_BATCH = 6
+/**
+ * Below this many usable leases, the client leases more in the background: early
+ * enough that sequential signing rarely finds the cache empty while a refill
+ * (lease + arming, docs/node-runtime.md §5.4.1) is on its way.
+ */
+export const LEASE_LOW_WATER = 3
 /** How often mint progress is polled (op/status). */
 export const PROGRESS_POLL_MS = 150
 /** Pause before retrying a request whose connection could not be opened. */
@@ -121,7 +126,8 @@ export class LitClient {
   private readonly pkps = new Map<string, KnownPkp>()
   /** Per PKP, the next allocator to ask (round robin over the online committee). */
   private readonly allocatorTurn = new Map<string, number>()
-  private readonly refilling = new Set<string>()
+  /** Background lease refills in flight, per PKP (tokenId hex). */
+  private readonly refilling = new Map<string, Promise<unknown>>()
   /** Nodes whose shares recently failed verification, until when (ms). */
   private readonly suspects = new Map<string, number>()
   private networkKey: AcceptedNetworkKey | undefined
@@ -511,8 +517,19 @@ export class LitClient {
       return trusted.size >= need ? this.leases.take(pkp.tokenIdHex, trusted, this.now()) ?? undefined : undefined
     }
     const trustedOnly = this.trustedOnline(pkp).size < online.size && this.trustedOnline(pkp).size >= need
-    const cached = trustedOnly ? takeTrusted() : this.leases.take(pkp.tokenIdHex, online, this.now())
+    const fromCache = (): Lease | undefined => trustedOnly ? takeTrusted() : this.leases.take(pkp.tokenIdHex, this.onlineParticipants(pkp), this.now())
+    const cached = fromCache()
     if (cached != null) return cached
+    // A refill already on its way is nearer than a new lease (which would also arm a second batch).
+    const refill = actionCid === undefined ? this.refilling.get(pkp.tokenIdHex) : undefined
+    if (refill !== undefined) {
+      // Not past this call's deadline: a hung refill only delays the foreground lease below.
+      const wait = AbortSignal.any([AbortSignal.timeout(remaining(deadlineAt, this.now)), ...(signal !== undefined ? [signal] : [])])
+      await raceAbort(refill, wait).catch(() => {})
+      throwIfAborted(signal, 'pkpSign')
+      const refilled = fromCache()
+      if (refilled != null) return refilled
+    }
     const faults: NodeFault[] = []
     for (const allocator of this.allocatorOrder(pkp, online)) {
       throwIfAborted(signal, 'pkpSign')
@@ -534,7 +551,7 @@ export class LitClient {
   }
 
   /** Lease a batch from one allocator; keep the ones that are really this PKP's. */
-  private async leaseFrom (pkp: KnownPkp, allocator: string, deadlineAt: number, signal?: AbortSignal, actionCid?: string): Promise<number> {
+  private async leaseFrom (pkp: KnownPkp, allocator: string, deadlineAt: number, signal?: AbortSignal, actionCid?: string, background = false): Promise<number> {
     const auth = await this.auth.get()
     const sentAt = this.now()
     // Nodes that gave bad shares recently: the allocator leaves them out of what it hands us where it can.
@@ -544,6 +561,9 @@ export class LitClient {
     })
     const good: PresignaturePublic[] = []
     for (const h of res.presignatures) {
+      // Decoding checks every point (about 1 ms per presignature in Node, several on a busy tab): a background
+      // refill yields between them so the shares of a signature in flight are not kept waiting.
+      if (background) await nextTurn()
       let pub: PresignaturePublic
       try {
         pub = decodePresignaturePublic(hexToBytes(h))
@@ -565,10 +585,10 @@ export class LitClient {
     if (this.leases.countUsable(pkp.tokenIdHex, online, this.now()) >= LEASE_LOW_WATER) return
     const allocator = this.allocatorOrder(pkp, online)[0]
     if (allocator == null) return
-    this.refilling.add(pkp.tokenIdHex)
-    void this.leaseFrom(pkp, allocator, this.now() + this.timeouts.lease)
+    const refill = this.leaseFrom(pkp, allocator, this.now() + this.timeouts.lease, undefined, undefined, true)
       .catch(() => { /* the next sign leases in the foreground and reports faults */ })
       .finally(() => { this.refilling.delete(pkp.tokenIdHex) })
+    this.refilling.set(pkp.tokenIdHex, refill)
   }
 
   /** Online committee members in allocator rotation order (each call advances the rotation). */
@@ -852,4 +872,9 @@ function randomSubset<T> (items: readonly T[], size: number): T[] {
     ;[a[i], a[j]] = [a[j], a[i]]
   }
   return a.slice(0, Math.min(size, a.length))
+}
+
+/** Resolve on a later task, letting events (answers, timers) that are already queued run first. */
+async function nextTurn (): Promise<void> {
+  await new Promise<void>((resolve) => { setTimeout(resolve, 0) })
 }

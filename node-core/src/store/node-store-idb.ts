@@ -118,6 +118,17 @@ export class IdbNodeStore implements NodeStore {
    * before they are used; after a reload they come from the sealed record.
    */
   private readonly openSecrets = new Map<string, Uint8Array>()
+  /**
+   * Unused presignatures per PKP, oldest first: read from the database on the first
+   * listing, then kept in step with every committed write. This tab is the database's
+   * only writer (one tab per node, app/src/slot.ts), so listings — the pool's level,
+   * the allocator's picks, the node page — need no IndexedDB read (each was a getAll
+   * through the browser process, several a second on every node while signing).
+   */
+  private readonly unused = new Map<string, Map<string, PresignatureEntry>>()
+  private readonly loadingUnused = new Map<string, Promise<Map<string, PresignatureEntry>>>()
+  /** Committed presignature writes per PKP, so a listing read while one committed is read again. */
+  private readonly presignatureWrites = new Map<string, number>()
 
   private constructor (nodeId: string, db: Db, key: CryptoKey, now: () => number) {
     this.nodeId = nodeId
@@ -250,6 +261,7 @@ export class IdbNodeStore implements NodeStore {
       throw err
     }
     this.openSecrets.set(secretKey(tokenId, row.id), kept)
+    this.committed(tokenId, (index) => { index.set(row.id, presignatureEntryFromRow(row)) })
   }
 
   private async putPresignatureRow (tokenId: string, row: ReturnType<typeof presignatureToRow>['row'], sealed: Awaited<ReturnType<typeof seal>>): Promise<void> {
@@ -265,29 +277,58 @@ export class IdbNodeStore implements NodeStore {
     })
   }
 
-  private async unusedRows (tokenId: string, allocator: string | undefined, count: true): Promise<number>
-  private async unusedRows (tokenId: string, allocator: string | undefined, count: false): Promise<StoredPresignature[]>
-  private async unusedRows (tokenId: string, allocator: string | undefined, count: boolean): Promise<number | StoredPresignature[]> {
-    assertName('tokenId', tokenId)
-    if (allocator !== undefined) assertName('allocator', allocator)
+  private async unusedRows (tokenId: string): Promise<StoredPresignature[]> {
     return await this.tx([STORES.presignatures], 'readonly', async (tx) => {
-      const store = tx.objectStore(STORES.presignatures)
-      if (allocator === undefined) {
-        const key: [string, number] = [tokenId, PRESIGNATURE_UNUSED]
-        return count ? await store.index('byToken').count(key) : await store.index('byToken').getAll(key)
-      }
-      const key: [string, string, number] = [tokenId, allocator, PRESIGNATURE_UNUSED]
-      return count ? await store.index('byAllocator').count(key) : await store.index('byAllocator').getAll(key)
+      return await tx.objectStore(STORES.presignatures).index('byToken').getAll([tokenId, PRESIGNATURE_UNUSED])
     })
   }
 
   async listPresignatures (tokenId: string, allocator?: string): Promise<PresignatureEntry[]> {
-    // Index order is primary-key order; oldest first is seq order.
-    return (await this.unusedRows(tokenId, allocator, false)).sort(byAge).map(presignatureEntryFromRow)
+    const out: PresignatureEntry[] = []
+    for (const e of (await this.unusedIndex(tokenId)).values()) {
+      if (allocator === undefined || e.allocator === allocator) out.push({ ...e, participants: [...e.participants] })
+    }
+    return out
   }
 
   async countPresignatures (tokenId: string, allocator?: string): Promise<number> {
-    return await this.unusedRows(tokenId, allocator, true)
+    const index = await this.unusedIndex(tokenId)
+    if (allocator === undefined) return index.size
+    let n = 0
+    for (const e of index.values()) if (e.allocator === allocator) n++
+    return n
+  }
+
+  /** The unused presignatures of `tokenId` (see `unused`), read once. */
+  private async unusedIndex (tokenId: string): Promise<Map<string, PresignatureEntry>> {
+    assertName('tokenId', tokenId)
+    const have = this.unused.get(tokenId)
+    if (have !== undefined) return have
+    let loading = this.loadingUnused.get(tokenId)
+    if (loading === undefined) {
+      loading = this.loadUnused(tokenId).finally(() => { this.loadingUnused.delete(tokenId) })
+      this.loadingUnused.set(tokenId, loading)
+    }
+    return await loading
+  }
+
+  private async loadUnused (tokenId: string): Promise<Map<string, PresignatureEntry>> {
+    for (;;) {
+      const writes = this.presignatureWrites.get(tokenId) ?? 0
+      const rows = await this.unusedRows(tokenId)
+      // A write that committed while this read ran may or may not be in it: read again.
+      if ((this.presignatureWrites.get(tokenId) ?? 0) !== writes) continue
+      const index = new Map(rows.sort(byAge).map((row) => [row.id, presignatureEntryFromRow(row)] as const))
+      if (this.db !== undefined) this.unused.set(tokenId, index)
+      return index
+    }
+  }
+
+  /** After a presignature write of `tokenId` committed: count it, and apply it to the listing if one is held. */
+  private committed (tokenId: string, change: (index: Map<string, PresignatureEntry>) => void): void {
+    this.presignatureWrites.set(tokenId, (this.presignatureWrites.get(tokenId) ?? 0) + 1)
+    const index = this.unused.get(tokenId)
+    if (index !== undefined) change(index)
   }
 
   async takePresignature (tokenId: string, presignatureId: string, check?: (entry: PresignatureEntry) => void): Promise<Presignature> {
@@ -303,6 +344,7 @@ export class IdbNodeStore implements NodeStore {
       await store.put(tombstoneOf(row))
       return row.secret
     })
+    this.committed(tokenId, (index) => { index.delete(presignatureId) })
     const key = secretKey(tokenId, presignatureId)
     const kept = this.openSecrets.get(key)
     this.openSecrets.delete(key)
@@ -333,6 +375,7 @@ export class IdbNodeStore implements NodeStore {
       await Promise.all(tombstones)
       return taken
     })
+    this.committed(tokenId, (index) => { for (const { entry } of sealed) index.delete(entry.id) })
     const out: TakenPresignature[] = []
     for (const { entry, secret } of sealed) {
       const key = secretKey(tokenId, entry.id)
@@ -360,6 +403,7 @@ export class IdbNodeStore implements NodeStore {
         if (row !== undefined && row.state === PRESIGNATURE_UNUSED) await store.put(tombstoneOf(row))
       }
     })
+    this.committed(tokenId, (index) => { for (const id of presignatureIds) index.delete(id) })
     for (const id of presignatureIds) this.dropSecret(tokenId, id)
   }
 
@@ -376,6 +420,7 @@ export class IdbNodeStore implements NodeStore {
     this.shareCache.clear()
     for (const bytes of this.openSecrets.values()) bytes.fill(0)
     this.openSecrets.clear()
+    this.unused.clear()
     db?.close()
   }
 }

@@ -258,6 +258,25 @@ describe.each(harnesses)('$name', ({ backing }) => {
     expect(hex((await again.takePresignature(tok, presigs[1].id)).toBytes())).toBe(hex(presigs[1].toBytes()))
   })
 
+  it('listings stay exact while writes commit during the first listing', async () => {
+    const tok = pkp1.record.tokenId
+    const store = await fresh()
+    await store.putPresignature(tok, ALLOC_1, presigs[0])
+    const [listed] = await Promise.all([store.listPresignatures(tok), store.putPresignature(tok, ALLOC_2, presigs[1]), store.takePresignature(tok, presigs[0].id)])
+    // The first listing may see the writes or not; every later one sees exactly what committed.
+    expect(listed.every((e) => [presigs[0].id, presigs[1].id].includes(e.id))).toBe(true)
+    expect((await store.listPresignatures(tok)).map((e) => e.id)).toEqual([presigs[1].id])
+    await store.putPresignature(tok, ALLOC_1, presigs[2])
+    await store.takePresignatures(tok, [presigs[1].id])
+    expect((await store.listPresignatures(tok)).map((e) => e.id)).toEqual([presigs[2].id])
+    expect(await store.countPresignatures(tok, ALLOC_1)).toBe(1)
+    expect(await store.countPresignatures(tok, ALLOC_2)).toBe(0)
+    // A listing's entries are the caller's: changing one changes nothing stored.
+    const [entry] = await store.listPresignatures(tok)
+    entry.participants.push(99)
+    expect((await store.listPresignatures(tok))[0].participants).toEqual(presigs[2].public.participants)
+  })
+
   it('takes a batch in one step: unused and accepted ones only, each tombstoned, also across a reload', async () => {
     const tok = pkp1.record.tokenId
     const first = await fresh()
