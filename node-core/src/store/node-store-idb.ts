@@ -345,6 +345,11 @@ export class IdbNodeStore implements NodeStore {
       return row.secret
     })
     this.committed(tokenId, (index) => { index.delete(presignatureId) })
+    return await this.openTaken(tokenId, presignatureId, sealed)
+  }
+
+  /** The secret of a presignature whose tombstone has committed: the open bytes kept from its write, else the sealed record opened. */
+  private async openTaken (tokenId: string, presignatureId: string, sealed: SealedValue): Promise<Presignature> {
     const key = secretKey(tokenId, presignatureId)
     const kept = this.openSecrets.get(key)
     this.openSecrets.delete(key)
@@ -378,17 +383,10 @@ export class IdbNodeStore implements NodeStore {
     this.committed(tokenId, (index) => { for (const { entry } of sealed) index.delete(entry.id) })
     const out: TakenPresignature[] = []
     for (const { entry, secret } of sealed) {
-      const key = secretKey(tokenId, entry.id)
-      const kept = this.openSecrets.get(key)
-      this.openSecrets.delete(key)
-      let bytes: Uint8Array | undefined
       try {
-        bytes = kept ?? await open(this.key, secret, sealingAad(STORES.presignatures, tokenId, entry.id))
-        out.push({ entry, presignature: presignatureFromBytes(entry.id, bytes) })
+        out.push({ entry, presignature: await this.openTaken(tokenId, entry.id, secret) })
       } catch {
         // A record that does not open is lost (its tombstone stands); the others are still returned.
-      } finally {
-        bytes?.fill(0)
       }
     }
     return out

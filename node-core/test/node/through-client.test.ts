@@ -4,27 +4,38 @@ import { keccak_256 } from '@noble/hashes/sha3.js'
 import { LitClient } from '../../src/client/lit-client.js'
 import { memoryPeerIds } from '../../src/node/memory-transport.js'
 import { PkpList } from '../../src/node/rpc-definitions.js'
-import { authSigFor, expectValidSignature, startNetwork, testAccount, until } from './helpers.js'
+import type { MintedPkp, PkpSignature } from '../../src/client/types.js'
+import { authSigFor, expectValidSignature, startNetwork, testAccount, until, type TestNetwork } from './helpers.js'
+
+/** A LitClient on the memory network `net`, for a fresh test account. */
+function clientOn (net: TestNetwork, seed: string): LitClient {
+  const clientId = memoryPeerIds(1, `lit-${seed}`)[0]
+  return new LitClient({
+    rpc: net.net.endpoint(clientId, 'client'),
+    directory: net.net.directory(clientId),
+    account: testAccount(`${seed}-owner`),
+    createAuthSig: async (acc) => await authSigFor(acc)
+  })
+}
+
+/** Sign `text`'s hash through the client; the signature must verify with noble and viem. */
+async function signAndCheck (client: LitClient, pkp: MintedPkp, text: string): Promise<PkpSignature> {
+  const toSign = keccak_256(new TextEncoder().encode(text))
+  const sig = await client.pkpSign({ pubKey: pkp.publicKey, toSign })
+  await expectValidSignature({
+    info: { ethAddress: pkp.ethAddress } as any, publicKeyHex: pkp.publicKey.replace(/^0x/, ''), degree: pkp.degree, committee: pkp.committee
+  }, toSign, { signature: sig.signature } as any)
+  return sig
+}
 
 describe('through LitClient', () => {
   it('mints a PKP and signs with it; the signature verifies with noble and viem', async () => {
     const net = await startNetwork(5, { seed: 'client', config: { genesisMinNodes: 99, poolTarget: 1 } })
-    const account = testAccount('client-owner')
-    const clientId = memoryPeerIds(1, 'lit-client')[0]
-    const client = new LitClient({
-      rpc: net.net.endpoint(clientId, 'client'),
-      directory: net.net.directory(clientId),
-      account,
-      createAuthSig: async (acc) => await authSigFor(acc)
-    })
+    const client = clientOn(net, 'client')
     try {
       const pkp = await client.mintPkp()
       expect(pkp.committee).toEqual(net.peers)
-      const toSign = keccak_256(new TextEncoder().encode('through the client'))
-      const sig = await client.pkpSign({ pubKey: pkp.publicKey, toSign })
-      await expectValidSignature({
-        info: { ethAddress: pkp.ethAddress } as any, publicKeyHex: pkp.publicKey.replace(/^0x/, ''), degree: pkp.degree, committee: pkp.committee
-      }, toSign, { signature: sig.signature } as any)
+      const sig = await signAndCheck(client, pkp, 'through the client')
       expect(sig.faults).toEqual([])
     } finally {
       await client.close()
@@ -35,34 +46,20 @@ describe('through LitClient', () => {
 
   it('signs on after signers reload: leases they burned are dropped and the retry leases anew', async () => {
     const net = await startNetwork(5, { seed: 'client-reload', config: { genesisMinNodes: 99, poolTarget: 4 } })
-    const account = testAccount('client-reload-owner')
-    const clientId = memoryPeerIds(1, 'lit-client-reload')[0]
-    const client = new LitClient({
-      rpc: net.net.endpoint(clientId, 'client'),
-      directory: net.net.directory(clientId),
-      account,
-      createAuthSig: async (acc) => await authSigFor(acc)
-    })
+    const client = clientOn(net, 'client-reload')
     try {
       const pkp = await client.mintPkp()
-      const check = async (text: string): Promise<void> => {
-        const toSign = keccak_256(new TextEncoder().encode(text))
-        const sig = await client.pkpSign({ pubKey: pkp.publicKey, toSign })
-        await expectValidSignature({
-          info: { ethAddress: pkp.ethAddress } as any, publicKeyHex: pkp.publicKey.replace(/^0x/, ''), degree: pkp.degree, committee: pkp.committee
-        }, toSign, { signature: sig.signature } as any)
-      }
       // Full pools, so the first sign leases a whole batch (armed on its participants) and keeps the rest.
       const tokenId = pkp.tokenId.replace(/^0x/, '')
       await until(async () => {
         const pools = await Promise.all(net.peers.map(async (p) => (await net.client.request(PkpList, p, {})).pkps.find((x) => x.tokenId === tokenId)?.pool ?? 0))
         return pools.every((n) => n >= 4)
       }, 45_000, 'full pools')
-      await check('before the reloads')
+      await signAndCheck(client, pkp, 'before the reloads')
       // Any 2t+1 = 3 of 5 nodes meet every presignature's 3 participants: every cached lease is burned.
       for (const peer of net.peers.slice(0, 3)) await net.reload(peer)
-      await check('after the reloads')
-      await check('and again')
+      await signAndCheck(client, pkp, 'after the reloads')
+      await signAndCheck(client, pkp, 'and again')
     } finally {
       await client.close()
       await net.stop()
