@@ -69,7 +69,8 @@ export async function connectNodeClient (options: NodeClientOptions): Promise<No
   // Each node is reached through the relay (relay-routes.ts).
   const source: MeshSource = {
     snapshot: () => ({ ...mesh.snapshot(), lifecycle: 'running', error: null }),
-    subscribe: (listener) => mesh.subscribe((s) => { listener({ ...s, lifecycle: 'running', error: null }) })
+    subscribe: (listener) => mesh.subscribe((s) => { listener({ ...s, lifecycle: 'running', error: null }) }),
+    onlineNodes: (includeSelf) => mesh.onlineNodes(includeSelf)
   }
   const client = await startRoutedClient({
     libp2p,

@@ -31,6 +31,11 @@ export interface FanOutInit<S, R> {
    */
   askFirst?: number
   hedgeMs?: number
+  /**
+   * Where the check of the shares the result was made from runs (ShareCollector.auditUsed):
+   * default, the next turn of the event loop; a client passes its IdleWork (idle-work.ts).
+   */
+  deferCheck?: <T>(check: () => T) => Promise<T>
 }
 
 export type FanOutResult<R> = Extract<CollectorStep<R>, { kind: 'done' }> & {
@@ -132,9 +137,13 @@ export async function fanOut<S, R> (init: FanOutInit<S, R>): Promise<FanOutResul
     for (const node of reserve.splice(0)) askNode(node)
   }
   evaluate()
-  void result.finally(() => { if (hedge !== undefined) clearTimeout(hedge) }).catch(() => {})
+  // The requests are on their way (sent by the tasks ask() started): the collector's own work meanwhile.
+  const preparing = setTimeout(() => { if (!over) collector.prepare() }, 0)
+  void result.finally(() => { clearTimeout(preparing); if (hedge !== undefined) clearTimeout(hedge) }).catch(() => {})
   const done = await result
-  // Shares the result was made from but not checked one by one: checked on the next turn, not before answering.
-  const usedChecked = new Promise<NodeFault[]>((resolve) => { setTimeout(() => { resolve(collector.auditUsed()) }, 0) })
+  // Shares the result was made from but not checked one by one: checked later, not before answering.
+  const usedChecked = init.deferCheck !== undefined
+    ? init.deferCheck(() => collector.auditUsed()).catch((): NodeFault[] => [])
+    : new Promise<NodeFault[]>((resolve) => { setTimeout(() => { resolve(collector.auditUsed()) }, 0) })
   return { ...done, late: Promise.all([usedChecked, late]).then(([used, stragglers]) => [...used, ...stragglers]) }
 }

@@ -33,6 +33,7 @@ import {
   PlaintextMismatchError, TimeoutError, throwIfAborted, toNodeFault, type NodeFault
 } from './errors.js'
 import { fanOut } from './fan-out.js'
+import { IdleWork } from './idle-work.js'
 import { PresignatureLeaseCache, usableSigners, type Lease } from './lease-cache.js'
 import {
   acceptNetworkKey, ethAddressOf, mergePkpLists, networkInfoOf, parsePkpRef, tokenIdOf,
@@ -121,6 +122,8 @@ export class LitClient {
   private readonly timeouts: ClientTimeouts
   private readonly onClose?: () => Promise<void>
   private readonly leases = new PresignatureLeaseCache()
+  /** Checks nobody waits for (the shares behind a returned signature), run between operations. */
+  private readonly idle: IdleWork
   /** Per action CID, the sigNames its last run signed (docs/actions.md §5.2). */
   private readonly actionSigNames: SigNameMemory = new Map()
   private readonly pkps = new Map<string, KnownPkp>()
@@ -142,6 +145,7 @@ export class LitClient {
     this.rpc = init.rpc
     this.directory = init.directory
     this.now = init.now ?? Date.now
+    this.idle = new IdleWork(this.now)
     this.createAuthSig = init.createAuthSig ?? defaultAuthSigFactory
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...init.timeouts }
     this.onClose = init.onClose
@@ -225,6 +229,7 @@ export class LitClient {
   async close (): Promise<void> {
     if (this.closed) return
     this.closed = true
+    this.idle.flush()
     await this.onClose?.()
   }
 
@@ -245,7 +250,7 @@ export class LitClient {
       }
     }))).filter((a): a is NodeInfoAnswer => a != null)
     throwIfAborted(options.signal, 'getNetworkInfo')
-    const key = acceptNetworkKey(answers)
+    const key = acceptNetworkKey(answers, this.networkKey)
     // A key once accepted stays (keys are never replaced; resharing keeps the public key).
     if (key != null && (this.networkKey == null || this.networkKey.genesisId === key.genesisId)) this.networkKey = key
     return networkInfoOf(answers, this.networkKey)
@@ -368,6 +373,15 @@ export class LitClient {
   /** Sign a 32-byte hash with a PKP. Tolerates n − (2t+1) closed members and bad shares (named in `faults`). */
   async pkpSign (request: PkpSignRequest): Promise<PkpSignature> {
     this.assertOpen()
+    const release = this.idle.busy()
+    try {
+      return await this.signRequest(request)
+    } finally {
+      release()
+    }
+  }
+
+  private async signRequest (request: PkpSignRequest): Promise<PkpSignature> {
     const started = this.now()
     const { signal } = request
     if (!(request.toSign instanceof Uint8Array) || request.toSign.length !== 32) {
@@ -422,6 +436,7 @@ export class LitClient {
       now: this.now,
       signal,
       auditUntil: deadlineAt,
+      deferCheck: async (check) => await this.idle.run(check),
       ask: async (node, s) => {
         const res = await this.request(SignShareRequest, node, body, { signal: s, timeoutMs: remaining(deadlineAt, this.now) })
         return hexToBytes(res.share)
@@ -477,7 +492,12 @@ export class LitClient {
   /** Run a Lit Action on the online nodes; combine the signatures it makes (docs/actions.md §6). */
   async executeJs (request: ExecuteJsRequest): Promise<ExecuteJsResult> {
     this.assertOpen()
-    return await executeJs(this.actionHost(), request, this.actionSigNames)
+    const release = this.idle.busy()
+    try {
+      return await executeJs(this.actionHost(), request, this.actionSigNames)
+    } finally {
+      release()
+    }
   }
 
   private actionHost (): ExecuteJsHost {
@@ -712,6 +732,15 @@ export class LitClient {
   /** Ask the online key holders for decryption shares, combine degree+1 good ones, open the ciphertext. */
   async decrypt (request: DecryptRequest): Promise<DecryptResponse> {
     this.assertOpen()
+    const release = this.idle.busy()
+    try {
+      return await this.decryptOnce(request)
+    } finally {
+      release()
+    }
+  }
+
+  private async decryptOnce (request: DecryptRequest): Promise<DecryptResponse> {
     const started = this.now()
     const { signal } = request
     const conditions = parseAccessControlConditions(request.accessControlConditions)

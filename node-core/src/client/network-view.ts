@@ -42,7 +42,7 @@ export interface AcceptedNetworkKey {
  * The network key vouched for by at least degree+1 of its members (answering as
  * key holders, each under its own authenticated id), or undefined.
  */
-export function acceptNetworkKey (answers: readonly NodeInfoAnswer[]): AcceptedNetworkKey | undefined {
+export function acceptNetworkKey (answers: readonly NodeInfoAnswer[], previous?: AcceptedNetworkKey): AcceptedNetworkKey | undefined {
   const groups = new Map<string, { key: NetworkKeyInfo, vouchers: Set<string> }>()
   for (const a of answers) {
     if (a.networkKey == null || !a.keyHolder) continue
@@ -56,7 +56,8 @@ export function acceptNetworkKey (answers: readonly NodeInfoAnswer[]): AcceptedN
   for (const { key, vouchers } of groups.values()) {
     let pks: PublicKeySet<G1Point>
     try {
-      pks = decodeBlsPublicKeySet(hexToBytes(key.publicKeySet))
+      // Decoding checks every point (G1 subgroup checks: ~1 ms each in a tab); the dashboard asks every few seconds.
+      pks = previous?.encoded === key.publicKeySet ? previous.publicKeySet : decodeBlsPublicKeySet(hexToBytes(key.publicKeySet))
     } catch {
       continue // a key that does not even decode is nobody's
     }

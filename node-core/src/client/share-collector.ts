@@ -55,6 +55,12 @@ export interface ShareScheme<S, R> {
    * (combineSignatureShares' checkSharesLater): check them now, return the bad nodes.
    */
   checkUsed?: (shares: ReadonlyMap<string, S>) => string[]
+  /**
+   * Work that depends only on the request, done while the answers are on their way
+   * (the ECDSA collector computes R′ = δ·R, a point multiplication it would
+   * otherwise do after the last share arrived).
+   */
+  prepare?: () => void
 }
 
 export interface ShareCollectorInit<S, R> {
@@ -103,6 +109,19 @@ export class ShareCollector<S, R> {
   /** Nodes that have not answered (neither a share nor a failure). */
   pending (): string[] {
     return [...this.init.expected.keys()].filter(n => !this.candidates.has(n) && !this.refused.has(n))
+  }
+
+  /**
+   * Do the scheme's request-only work now (fan-out.ts calls it once the requests are
+   * sent). Never throws: whatever failed here fails again, typed, when combining.
+   */
+  prepare (): void {
+    if (this.finished) return
+    try {
+      this.init.scheme.prepare?.()
+    } catch {
+      // see above
+    }
   }
 
   /** An answer from `node`. Ignored from unexpected nodes, after a first answer, or once finished. */
@@ -255,7 +274,8 @@ export function signatureShareCollector (init: SignatureCollectorInit): ShareCol
         }
       },
       verify: (share) => verifySignatureShare(pub, request, share, (nonce ??= signingNonce(pub, request))),
-      checkUsed: (shares) => verifySignatureShares(pub, request, [...shares.values()], (nonce ??= signingNonce(pub, request))).map(id => nodeOf.get(id)!).filter(n => n != null)
+      checkUsed: (shares) => verifySignatureShares(pub, request, [...shares.values()], (nonce ??= signingNonce(pub, request))).map(id => nodeOf.get(id)!).filter(n => n != null),
+      prepare: () => { nonce ??= signingNonce(pub, request) }
     }
   })
 }

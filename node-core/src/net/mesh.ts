@@ -214,6 +214,21 @@ export class Mesh {
     }
   }
 
+  /**
+   * The nodes a PeerDirectory counts online (node/mesh-directory.ts), without
+   * building a whole snapshot: a client asks several times per signature, and
+   * snapshot() (the mesh view of every status) cost it ~2 ms each time.
+   */
+  onlineNodes (includeSelf: boolean): string[] {
+    const live = this.liveNodes(this.now())
+    if (!includeSelf) return live
+    const direct = new Set<string>()
+    for (const [peer, { kind }] of this.bestConnections()) if (kind === 'direct') direct.add(peer)
+    const set = new Set(live.filter(p => direct.has(p)))
+    set.add(this.self)
+    return [...set].sort()
+  }
+
   // ---- events ------------------------------------------------------------
 
   private readonly onMessage = (evt: CustomEvent<Message>): void => {

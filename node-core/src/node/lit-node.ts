@@ -51,6 +51,8 @@ export interface LitNodeConfig {
   poolTarget: number
   /** Pause between background presign runs (default 250 ms). */
   presignPauseMs: number
+  /** Background presign runs wait this long after signing activity here (default 1 s; PresignPoolConfig.quietMs). */
+  presignQuietMs: number
   /** Presign participants: exactly 2t+1 ('minimal', default) or every online member ('all'); see PresignPoolConfig. */
   presignParticipants: 'minimal' | 'all'
   /** Presignature lease length (default 60 s). */
@@ -73,6 +75,7 @@ export const DEFAULT_LIT_NODE_CONFIG: LitNodeConfig = {
   roundTimeoutMs: DEFAULT_ROUND_TIMEOUT_MS,
   poolTarget: DEFAULT_PRESIGN_POOL_CONFIG.target,
   presignPauseMs: DEFAULT_PRESIGN_POOL_CONFIG.pauseMs,
+  presignQuietMs: DEFAULT_PRESIGN_POOL_CONFIG.quietMs,
   presignParticipants: 'minimal',
   leaseMs: DEFAULT_PRESIGN_POOL_CONFIG.leaseMs,
   armOnLease: true,
@@ -212,6 +215,7 @@ export class LitNode {
       ...DEFAULT_PRESIGN_POOL_CONFIG,
       target: config.poolTarget,
       pauseMs: config.presignPauseMs,
+      quietMs: config.presignQuietMs,
       participants: config.presignParticipants,
       leaseMs: config.leaseMs,
       armOnLease: config.armOnLease

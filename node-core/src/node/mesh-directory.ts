@@ -11,6 +11,8 @@ import type { PeerDirectory } from './transport.js'
 export interface MeshSource {
   snapshot(): PeerRuntimeSnapshot | null
   subscribe(listener: (s: PeerRuntimeSnapshot) => void): () => void
+  /** The same set as onlineNodesOf(snapshot(), includeSelf), computed without a snapshot (asked on every request). */
+  onlineNodes?(includeSelf: boolean): string[]
 }
 
 export function onlineNodesOf (snapshot: PeerRuntimeSnapshot | null, includeSelf: boolean): string[] {
@@ -38,7 +40,7 @@ export function meshDirectory (runtime: MeshSource, opts: { includeSelf: boolean
     }
   }
   return {
-    onlineNodes: () => onlineNodesOf(runtime.snapshot(), opts.includeSelf),
+    onlineNodes: () => runtime.onlineNodes?.(opts.includeSelf) ?? onlineNodesOf(runtime.snapshot(), opts.includeSelf),
     subscribe: (listener) => {
       listeners.add(listener)
       unsubscribe ??= runtime.subscribe(onSnapshot)

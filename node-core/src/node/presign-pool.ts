@@ -47,9 +47,10 @@ export interface PresignPoolConfig {
   /** A peer that failed a run is left out of new runs this long (default 30 s). */
   cooldownMs: number
   /**
-   * Background runs wait until no sign request has been served for this long
-   * (default 1 s), so signing never queues behind presign work on the shared
-   * cores, unless the pool has fallen to `lowWater`.
+   * Background runs wait until no sign request has been served, and no lease
+   * handed out or armed here, for this long (default 1 s), so signing never
+   * queues behind presign work on the shared cores, unless the pool has fallen
+   * to `lowWater`. A lease counts: the signatures it is for come next.
    */
   quietMs: number
   /** Usable presignatures at or below which a run starts even while signing (default target / 4, at least 1). */
@@ -158,6 +159,11 @@ export class PresignPool {
     }
   }
 
+  /** A lease was handed out or armed here: its signatures follow, so background runs hold off (quietMs). */
+  private signingSoon (): void {
+    this.lastSignAt = Math.max(this.lastSignAt, this.ctx.clock.now())
+  }
+
   /** Whether an allocator run of this node is in progress (for status displays). */
   get allocatorBusy (): boolean { return this.allocating > 0 }
 
@@ -189,8 +195,8 @@ export class PresignPool {
         }
         const sinceSign = this.ctx.clock.now() - this.lastSignAt
         if (sinceSign < this.config.quietMs && job.count > this.lowWater) {
-          // Foreground first: refill once signing has paused, unless the pool runs low.
-          await sleep(this.config.quietMs - sinceSign, signal)
+          // Foreground first: refill once signing has paused, unless the pool runs low (a lease kicks: look again).
+          await this.idle(this.config.quietMs - sinceSign)
           continue
         }
         try {
@@ -413,6 +419,7 @@ export class PresignPool {
         await this.armLeased(record, picked)
       }
       op.done(`${picked.length} leased`)
+      this.signingSoon()
       this.kick()
       this.ctx.changed()
       return { presignatures: picked.map((e) => bytesToHex(e.publicBytes)) }
@@ -459,6 +466,7 @@ export class PresignPool {
     const record = await this.ctx.store.getPkp(req.tokenId)
     if (record === undefined) throw new NotFoundError('unknown PKP')
     if (!record.committee.includes(caller)) throw new BadRequestError('only a committee member allocates presignatures')
+    this.signingSoon()
     // Only its allocator may arm a presignature: arming spends it, so nobody else may.
     return { armed: await armed.arm(req.tokenId, req.presignatureIds, (e) => e.allocator === caller) }
   }

@@ -111,6 +111,11 @@ export class PeerRuntime {
     return { ...this.mesh.snapshot(), lifecycle: this.state, error: this.error }
   }
 
+  /** See Mesh.onlineNodes: the online set alone, cheaper than snapshot(). */
+  onlineNodes (includeSelf: boolean): string[] {
+    return this.mesh?.onlineNodes(includeSelf) ?? []
+  }
+
   subscribe (listener: (s: PeerRuntimeSnapshot) => void): () => void {
     this.listeners.add(listener)
     return () => { this.listeners.delete(listener) }

@@ -10,7 +10,7 @@ import { LitError } from '../../src/errors.js'
 
 const BAD = 0xff
 
-function collector (nodes: string[], needed: number): ShareCollector<number, number> {
+function collector (nodes: string[], needed: number, extra: { checkUsed?: () => string[], prepare?: () => void } = {}): ShareCollector<number, number> {
   return new ShareCollector<number, number>({
     operation: 'toy',
     expected: new Map(nodes.map((n, i) => [n, i + 1])),
@@ -24,7 +24,8 @@ function collector (nodes: string[], needed: number): ShareCollector<number, num
         const good = [...shares].filter(([, v]) => v !== BAD)
         return good.length >= needed ? { result: good.reduce((a, [, v]) => a + v, 0), culprits } : { culprits }
       },
-      verify: (share) => share !== BAD
+      verify: (share) => share !== BAD,
+      ...extra
     }
   })
 }
@@ -82,6 +83,29 @@ describe('fanOut', () => {
     expect(done.result).toBe(3)
     expect(done.faults).toEqual([]) // c and d were still being heard: not faults yet
     expect((await done.late).map((f) => [f.node, f.code])).toEqual([['c', 'ERR_BAD_SHARE']])
+  })
+
+  it('prepares while the answers are on their way; checks the used shares where deferCheck says, after answering', async () => {
+    const nodes = ['a', 'b', 'c']
+    const net = network({ a: { after: 10, share: 1 }, b: { after: 10, share: 2 }, c: { after: 10, share: 3 } })
+    let prepared = 0
+    let deferred: (() => unknown) | undefined
+    const done = await fanOut({
+      collector: collector(nodes, 3, { checkUsed: () => ['b'], prepare: () => { prepared++ } }),
+      ask: net.ask,
+      operation: 'toy',
+      now: Date.now,
+      deferCheck: async <T>(check: () => T) => await new Promise<T>((resolve) => { deferred = () => { resolve(check()) } })
+    })
+    expect(done.result).toBe(6)
+    expect(prepared).toBe(1) // before the first answer: the answers take 10 ms, the preparation one turn
+    expect(deferred).toBeDefined() // the check waits for the caller's idle moment
+    let lateSettled = false
+    const late = done.late.then((f) => { lateSettled = true; return f })
+    await Promise.resolve()
+    expect(lateSettled).toBe(false)
+    deferred!()
+    expect((await late).map((f) => [f.node, f.code])).toEqual([['b', 'ERR_BAD_SHARE']])
   })
 
   it('without auditUntil the stragglers are cancelled and named as not having answered', async () => {

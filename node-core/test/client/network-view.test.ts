@@ -48,6 +48,17 @@ describe('network key acceptance', () => {
     const answers = [...members.slice(0, 4).map(n => answer(n)), answer('peerE', fake)]
     expect(acceptNetworkKey(answers)?.publicKeySet.publicKey.equals(real.publicKey)).toBe(true)
   })
+
+  it('reuses the previous decode only for the same encoded key, and still counts the vouchers', () => {
+    const first = acceptNetworkKey(members.slice(0, 4).map(n => answer(n)))!
+    const again = acceptNetworkKey(members.slice(0, 4).map(n => answer(n)), first)
+    expect(again?.publicKeySet).toBe(first.publicKeySet)
+    expect(acceptNetworkKey(members.slice(0, 3).map(n => answer(n)), first)).toBeUndefined()
+    // Another key is decoded afresh, never mistaken for the remembered one.
+    const other = acceptNetworkKey(members.slice(0, 4).map(n => answer(n, fake)), first)
+    expect(other?.publicKeySet).not.toBe(first.publicKeySet)
+    expect(other?.publicKeySet.publicKey.equals(fake.publicKey)).toBe(true)
+  })
 })
 
 describe('PKP lists and references', () => {

@@ -7,7 +7,7 @@ import { bytesToHex } from '@noble/hashes/utils.js'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { defineRpc, jsonCodec } from '../../src/net/rpc/index.js'
 import { MintStart, OperationStatus, PkpList, PresignArm, PresignLease, SignShareRequest } from '../../src/node/rpc-definitions.js'
-import { MemoryNodeStore } from '../../src/store/index.js'
+import { MemoryNodeStore, type PresignatureEntry } from '../../src/store/index.js'
 import {
   authSigFor, expectValidSignature, leaseOne, mintByRpc, randomHex, signByRpc, startNetwork, testAccount, until,
   type MintedForTest, type TestNetwork
@@ -142,9 +142,18 @@ describe('presignature pools and pkpSign', () => {
     const someId = (await new MemoryNodeStore(net.peers[0], { storage: net.storage }).listPresignatures(tokenId))[0]?.id ?? 'ab'.repeat(32)
     await expect(net.client.request(PresignArm, net.peers[0], { tokenId, presignatureIds: [someId] })).rejects.toMatchObject({ code: 'ERR_BAD_REQUEST' })
     // A committee member naming presignatures another member allocated: nothing armed, nothing taken.
-    await until(async () => (await new MemoryNodeStore(net.peers[0], { storage: net.storage }).listPresignatures(tokenId, net.peers[1])).length > 0, 45_000, 'a presignature of peer 1 on peer 0')
-    const target = (await new MemoryNodeStore(net.peers[0], { storage: net.storage }).listPresignatures(tokenId, net.peers[1]))[0]
-    const impostor = net.net.endpoint(net.peers[2])
+    // Any other allocator's presignature that peer 0 took part in (each run picks its 2t others at random).
+    const othersOnPeer0 = async (): Promise<PresignatureEntry[]> =>
+      (await new MemoryNodeStore(net.peers[0], { storage: net.storage }).listPresignatures(tokenId)).filter((e) => e.allocator !== net.peers[0])
+    let turn = 0
+    await until(async () => {
+      if ((await othersOnPeer0()).length > 0) return true
+      // Full pools that happen to leave peer 0 out make no new runs: a lease makes room for one.
+      await net.client.request(PresignLease, net.peers[1 + (turn++ % 4)], { tokenId, count: 1, auth }).catch(() => {})
+      return false
+    }, 45_000, 'another allocator\'s presignature on peer 0')
+    const target = (await othersOnPeer0())[0]
+    const impostor = net.net.endpoint(net.peers.find((p) => p !== net.peers[0] && p !== target.allocator)!)
     expect(await impostor.request(PresignArm, net.peers[0], { tokenId, presignatureIds: [target.id] })).toEqual({ armed: [] })
     expect((await new MemoryNodeStore(net.peers[0], { storage: net.storage }).listPresignatures(tokenId)).map((e) => e.id)).toContain(target.id)
   })

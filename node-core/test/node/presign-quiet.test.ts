@@ -1,0 +1,46 @@
+/**
+ * Background presigning holds off while signing goes on (docs/node-runtime.md
+ * §5.3): a lease counts as signing activity on its allocator, so the pool it
+ * drew from refills only after quietMs, unless it fell to its low water.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { PkpList, PresignLease } from '../../src/node/rpc-definitions.js'
+import type { AuthSig } from '../../src/node/rpc-definitions.js'
+import { authSigFor, mintByRpc, startNetwork, testAccount, until, type MintedForTest, type TestNetwork } from './helpers.js'
+
+const owner = testAccount('quiet-owner')
+let net: TestNetwork
+let auth: AuthSig
+let pkp: MintedForTest
+
+const poolOf = async (peer: string): Promise<number> =>
+  (await net.client.request(PkpList, peer, {})).pkps.find((x) => x.tokenId === pkp.info.tokenId)?.pool ?? 0
+
+beforeAll(async () => {
+  // target 4 → low water 1; a minute of quiet after any signing activity.
+  net = await startNetwork(3, { seed: 'presign-quiet', config: { genesisMinNodes: 99, poolTarget: 4, presignQuietMs: 60_000 } })
+  auth = await authSigFor(owner)
+  pkp = await mintByRpc(net.client, net.peers, 1, auth)
+  await until(async () => (await Promise.all(net.peers.map(poolOf))).every((n) => n >= 4), 45_000, 'pools at target')
+})
+afterAll(async () => {
+  await net.stop()
+  expect(net.net.internalFailures).toEqual([])
+})
+
+describe('presign pool quiet period', () => {
+  it('a lease defers the allocator\'s refill while above low water; at low water it refills above it at once', async () => {
+    const allocator = net.peers[0]
+    const { presignatures } = await net.client.request(PresignLease, allocator, { tokenId: pkp.info.tokenId, count: 2, auth })
+    expect(presignatures).toHaveLength(2)
+    expect(await poolOf(allocator)).toBe(2)
+    // No event marks a run that does not start: a window 50× the pause between runs (20 ms here), in which
+    // the refill would have happened before leases counted as activity.
+    await new Promise((resolve) => setTimeout(resolve, 1_000))
+    expect(await poolOf(allocator)).toBe(2)
+    // One more lease takes the pool to its low water (1): refilling no longer waits for quiet, but only
+    // until the pool is above low water again; the rest waits for the quiet period.
+    await net.client.request(PresignLease, allocator, { tokenId: pkp.info.tokenId, count: 1, auth })
+    await until(async () => await poolOf(allocator) >= 2, 30_000, 'refill at low water')
+  })
+})
