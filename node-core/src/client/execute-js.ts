@@ -12,7 +12,7 @@
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import { actionCid, parseActionCid } from '../actions/cid.js'
 import { keccak_256 } from '@noble/hashes/sha3.js'
-import { decodePresignaturePublic, type PresignaturePublic } from '../crypto/ecdsa/index.js'
+import { decodePresignaturePublic, signingNonce, type PresignaturePublic, type SigningNonce } from '../crypto/ecdsa/index.js'
 import type { ParticipantId } from '../crypto/shares.js'
 import { InvalidArgumentError, LitError } from '../errors.js'
 import type { RpcDefinition } from '../net/rpc/index.js'
@@ -181,6 +181,20 @@ export async function executeJs (host: ExecuteJsHost, req: ExecuteJsRequest, mem
     bindings
   }
   const answers = new Map<string, { answer: ActionExecuteAnswer, ms: number } | { error: unknown }>()
+  // R′ = δ·R of each (sigName, hash) the first answers name, computed while the other runners are still at work.
+  const nonces = new Map<string, SigningNonce>()
+  const foresee = (answer: ActionExecuteAnswer): void => {
+    for (const entry of answer.signatures) {
+      const b = prepared.get(entry.sigName)
+      const key = nonceKey(entry.sigName, entry.dataSigned)
+      if (b === undefined || entry.tokenId !== b.tokenIdHex || nonces.has(key) || !/^[0-9a-f]{64}$/.test(entry.dataSigned)) continue
+      try {
+        nonces.set(key, signingNonce(b.presignature, { messageHash: hexToBytes(entry.dataSigned), signers: b.signers, entropy: b.entropy }))
+      } catch {
+        // combineFor meets the same error and reports it
+      }
+    }
+  }
   let wake: (() => void) | undefined
   const allIn = new Promise<void>((resolve) => {
     for (const node of runners) {
@@ -188,6 +202,7 @@ export async function executeJs (host: ExecuteJsHost, req: ExecuteJsRequest, mem
       host.request(ActionExecute, node, body, { signal, timeoutMs: Math.max(1, deadlineAt - host.now()) }).then(
         (answer) => {
           answers.set(node, { answer, ms: host.now() - sentAt })
+          if (answers.size < runners.length) foresee(answer)
           progress({ phase: 'node-answered', nodeId: node, ms: host.now() - sentAt, outcome: answer.outcome.kind === 'ok' ? 'ok' : answer.outcome.code })
         },
         (error: unknown) => { answers.set(node, { error }) }
@@ -249,7 +264,7 @@ export async function executeJs (host: ExecuteJsHost, req: ExecuteJsRequest, mem
   const allBindings = new Map([...prepared, ...binderBindings(first, prepared, faults)])
   for (const [sigName, b] of allBindings) {
     try { req.onProgress?.({ phase: 'combining', sigName }) } catch { /* the caller's problem */ }
-    const sig = combineFor(sigName, b, answers, faults, deadlineAt, host)
+    const sig = combineFor(sigName, b, answers, faults, deadlineAt, host, nonces)
     if (sig !== undefined) signatures[sigName] = sig
     else if (req.requireSignatures === true) throw new MissingSignatureError(sigName, faults.filter((f) => f.sigName === sigName).map((f) => f.reason).join('; ') || 'no shares')
   }
@@ -448,7 +463,14 @@ function binderBindings (first: ActionExecuteAnswer, prepared: ReadonlyMap<strin
   return out
 }
 
-function combineFor (sigName: string, b: PreparedBinding, answers: Answers, faults: ActionFault[], deadlineAt: number, host: ExecuteJsHost): ActionSignature | undefined {
+function nonceKey (sigName: string, hash: string): string {
+  return `${sigName}\n${hash}`
+}
+
+function combineFor (
+  sigName: string, b: PreparedBinding, answers: Answers, faults: ActionFault[], deadlineAt: number, host: ExecuteJsHost,
+  nonces: ReadonlyMap<string, SigningNonce> = new Map()
+): ActionSignature | undefined {
   const signerNodes = new Map<string, ParticipantId>(b.signers.map((id) => [b.committee[id - 1], id] as const))
   // Per hash, the signers that reported it (with or without a share).
   const byHash = new Map<string, Array<{ node: string, entry: ActionExecuteAnswer['signatures'][number] }>>()
@@ -471,7 +493,8 @@ function combineFor (sigName: string, b: PreparedBinding, answers: Answers, faul
     request: { messageHash: hexToBytes(hash), signers: b.signers, entropy: b.entropy },
     signers: signerNodes,
     deadlineAt: host.now(),
-    settleMs: 0
+    settleMs: 0,
+    ...(nonces.has(nonceKey(sigName, hash)) ? { nonce: nonces.get(nonceKey(sigName, hash))! } : {})
   })
   const inGroup = new Set(group.map((g) => g.node))
   for (const { node, entry } of group) {

@@ -22,7 +22,7 @@
  * the culprits. combineAndDecrypt batch-verifies the decryption shares
  * (one pairing check) and checks one by one only when the batch fails.
  */
-import type { PresignaturePublic, SignRequest, SignatureShare, EcdsaSignature } from '../crypto/ecdsa/index.js'
+import type { PresignaturePublic, SignRequest, SignatureShare, EcdsaSignature, SigningNonce } from '../crypto/ecdsa/index.js'
 import { combineSignatureShares, decodeSignatureShare, EcdsaAbortCode, signingNonce, verifySignatureShare, verifySignatureShares } from '../crypto/ecdsa/index.js'
 import type { BlsDecryptionShare } from '../crypto/bls/index.js'
 import { combineAndDecrypt, decodeBlsDecryptionShare, NotEnoughSharesError, verifyBlsDecryptionShare } from '../crypto/bls/index.js'
@@ -236,6 +236,8 @@ export interface SignatureCollectorInit {
   signers: ReadonlyMap<string, ParticipantId>
   deadlineAt: number
   settleMs?: number
+  /** signingNonce(presignature, request), when the caller already computed it (executeJs does, while waiting). */
+  nonce?: SigningNonce
 }
 
 /** A collector of `pkp/sign-share` answers (encodeSignatureShare bytes). Needs 2t+1 good shares. */
@@ -246,7 +248,7 @@ export function signatureShareCollector (init: SignatureCollectorInit): ShareCol
     throw new InvalidArgumentError('signers', 'must map exactly the request\'s signers')
   }
   const nodeOf = new Map([...init.signers].map(([node, id]) => [id, node] as const))
-  let nonce: ReturnType<typeof signingNonce> | undefined
+  let nonce: SigningNonce | undefined = init.nonce
   return new ShareCollector<SignatureShare, CombinedSignature>({
     operation: 'pkpSign',
     expected: init.signers,

@@ -9,7 +9,7 @@ import { DEFAULT_ACTION_LIMITS, resolveLimits, type ActionLimits } from '../../s
 import { JsParamsKeyError } from '../../src/actions/sandbox/errors.js'
 import type { HostMethod } from '../../src/actions/sandbox/host-args.js'
 import { loadQuickJSModule } from '../../src/actions/sandbox/quickjs-module.js'
-import { isModuleBroken, runAction, type ActionHost, type RunResult } from '../../src/actions/sandbox/quickjs-runner.js'
+import { isModuleBroken, prepareWarmContext, runAction, type ActionHost, type RunResult } from '../../src/actions/sandbox/quickjs-runner.js'
 import { asAsyncBody } from '../../src/node/action-service.js'
 
 // A valid secp256k1 key: the generator, compressed and uncompressed.
@@ -364,5 +364,30 @@ describe('isolation (§2.1, §3.1)', () => {
   it('replacing JSON inside the action does not break the API', async () => {
     const r = await run('JSON.stringify = () => "{}"; JSON.parse = () => ({}); Lit.Actions.setResponse({ response: "still" })')
     expect(ok(r)).toBe('still')
+  })
+})
+
+describe('contexts made ahead (WarmContext)', () => {
+  const input = (code: string, jsParams: unknown = {}): Parameters<typeof runAction>[1] => ({
+    code: asAsyncBody(code), jsParams, auth: { actionIpfsIds: ['QmWarm'] }, limits: resolveLimits({})
+  })
+
+  it('a run in a warm context sees its own jsParams, signs through the host and leaves nothing for the next', async () => {
+    const host = new RecordingHost()
+    const first = await runAction(module, input('globalThis.leak = "secret"; await Lit.Actions.signEcdsa({ toSign, publicKey: pk, sigName: "s" }); Lit.Actions.setResponse({ response: String(toSign.length) })', { toSign: Array(32).fill(1), pk: G_COMPRESSED }), host, undefined, { warm: prepareWarmContext(module) })
+    expect(ok(first)).toBe('32')
+    expect(host.calls.map((c) => c.method)).toEqual(['signEcdsa'])
+    const second = await runAction(module, input('Lit.Actions.setResponse({ response: typeof globalThis.leak + "|" + JSON.stringify(jsParams) })', { a: 1 }), new RecordingHost(), undefined, { warm: prepareWarmContext(module) })
+    expect(ok(second)).toBe('undefined|{"a":1}')
+  })
+
+  it('limits hold in a warm context: an endless loop stops at the wall limit', async () => {
+    const r = await runAction(module, { ...input('for (;;) {}'), limits: resolveLimits({ wallTimeMs: 200 }) }, new RecordingHost(), undefined, { warm: prepareWarmContext(module) })
+    expect(r.outcome).toMatchObject({ kind: 'error', code: 'ERR_ACTION_LIMIT', limit: 'wallTime' })
+  })
+
+  it('a warm context of another module is freed, and the run makes its own', async () => {
+    const r = await runAction(module, input('Lit.Actions.setResponse({ response: "own" })'), new RecordingHost(), undefined, { warm: prepareWarmContext(small) })
+    expect(ok(r)).toBe('own')
   })
 })

@@ -14,7 +14,7 @@ import { DEFAULT_ACTION_LIMITS, type ActionLimits } from '../limits.js'
 import { GuestError } from './errors.js'
 import type { HostMethod } from './host-args.js'
 import { QUICKJS_INITIAL_MEMORY_BYTES, type LoadedQuickJS } from './quickjs-module.js'
-import { isModuleBroken, runAction, type RunResult } from './quickjs-runner.js'
+import { disposeWarmContext, isModuleBroken, prepareWarmContext, runAction, type RunResult, type WarmContext } from './quickjs-runner.js'
 import { parseNodeMessage, PROTOCOL_VERSION, type DoneMessage, type NodeToWorker, type RunMessage, type WorkerToNode } from './worker-protocol.js'
 
 /** §2.6: recycle a module whose memory grew past this much above its initial size. */
@@ -43,6 +43,15 @@ export function serveSandbox (scope: SandboxScope, load: QuickJSLoader): void {
   let loaded: Promise<LoadedQuickJS> | undefined = load({ memoryBytes: DEFAULT_ACTION_LIMITS.memoryBytes })
   loaded.catch(() => {})
   let current: Current | undefined
+  // The next run's context, made while the worker is idle (quickjs-runner.ts WarmContext).
+  let warm: WarmContext | undefined
+  const prepareNext = (q: LoadedQuickJS): void => {
+    setTimeout(() => {
+      if (current !== undefined || warm !== undefined || isModuleBroken(q.module)) return
+      warm = prepareWarmContext(q.module)
+    }, 0)
+  }
+  loaded.then(prepareNext, () => {})
 
   const moduleFor = async (limits: ActionLimits): Promise<LoadedQuickJS> => {
     if (loaded !== undefined) {
@@ -63,6 +72,9 @@ export function serveSandbox (scope: SandboxScope, load: QuickJSLoader): void {
     let result: RunResult
     try {
       const q = await moduleFor(m.limits)
+      const ready = warm
+      warm = undefined
+      if (ready !== undefined && ready.module !== q.module) disposeWarmContext(ready)
       result = await runAction(q.module, { code: m.code, jsParams: m.jsParams, auth: m.auth, limits: m.limits }, {
         call: async (method: HostMethod, args: unknown) => await new Promise((resolve, reject) => {
           const callId = cur.nextCallId++
@@ -70,8 +82,10 @@ export function serveSandbox (scope: SandboxScope, load: QuickJSLoader): void {
           post({ v: PROTOCOL_VERSION, type: 'call', runId: cur.runId, callId, method, args })
         })
       }, cur.abort.signal, {
-        onLog: (level, line) => post({ v: PROTOCOL_VERSION, type: 'log', runId: cur.runId, level, text: line })
+        onLog: (level, line) => post({ v: PROTOCOL_VERSION, type: 'log', runId: cur.runId, level, text: line }),
+        ...(ready !== undefined && ready.module === q.module ? { warm: ready } : {})
       })
+      prepareNext(q)
     } catch (err) {
       result = {
         outcome: { kind: 'error', code: 'ERR_ACTION_FAILED', message: `sandbox: ${err instanceof Error ? err.message : String(err)}`.slice(0, 512) },
