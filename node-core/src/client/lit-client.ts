@@ -34,6 +34,7 @@ import {
 } from './errors.js'
 import { fanOut } from './fan-out.js'
 import { IdleWork } from './idle-work.js'
+import { KeyTables } from './key-tables.js'
 import { PresignatureLeaseCache, usableSigners, type Lease } from './lease-cache.js'
 import {
   acceptNetworkKey, ethAddressOf, mergePkpLists, networkInfoOf, parsePkpRef, tokenIdOf,
@@ -124,6 +125,7 @@ export class LitClient {
   private readonly leases = new PresignatureLeaseCache()
   /** Checks nobody waits for (the shares behind a returned signature), run between operations. */
   private readonly idle: IdleWork
+  private readonly keyTables: KeyTables
   /** Per action CID, the sigNames its last run signed (docs/actions.md §5.2). */
   private readonly actionSigNames: SigNameMemory = new Map()
   private readonly pkps = new Map<string, KnownPkp>()
@@ -146,6 +148,7 @@ export class LitClient {
     this.directory = init.directory
     this.now = init.now ?? Date.now
     this.idle = new IdleWork(this.now)
+    this.keyTables = new KeyTables(async (build) => { await this.idle.run(build) })
     this.createAuthSig = init.createAuthSig ?? defaultAuthSigFactory
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...init.timeouts }
     this.onClose = init.onClose
@@ -421,7 +424,10 @@ export class LitClient {
     validateSignRequest(pub, req)
     const signers = new Map<string, ParticipantId>(signerIds.map(id => [pkp.committee[id - 1], id] as const))
     const auth = await this.auth.get()
-    const collector = signatureShareCollector({ presignature: pub, request: req, signers, deadlineAt, settleMs: COMBINE_SETTLE_MS })
+    const publicKeyTable = this.keyTables.get(pkp.tokenIdHex, pkp.point)
+    const collector = signatureShareCollector({
+      presignature: pub, request: req, signers, deadlineAt, settleMs: COMBINE_SETTLE_MS, ...(publicKeyTable !== undefined ? { publicKeyTable } : {})
+    })
     const body = {
       tokenId: pkp.tokenIdHex,
       presignatureId: lease.id,

@@ -26,7 +26,7 @@ import type { PresignaturePublic, SignRequest, SignatureShare, EcdsaSignature, S
 import { combineSignatureShares, decodeSignatureShare, EcdsaAbortCode, signingNonce, verifySignatureShare, verifySignatureShares } from '../crypto/ecdsa/index.js'
 import type { BlsDecryptionShare } from '../crypto/bls/index.js'
 import { combineAndDecrypt, decodeBlsDecryptionShare, NotEnoughSharesError, verifyBlsDecryptionShare } from '../crypto/bls/index.js'
-import type { G1Point } from '../crypto/group.js'
+import type { G1Point, SecpPoint } from '../crypto/group.js'
 import type { PublicKeySet } from '../crypto/key-share.js'
 import type { ParticipantId } from '../crypto/shares.js'
 import { InvalidArgumentError, LitError, ProtocolAbortError } from '../errors.js'
@@ -238,6 +238,8 @@ export interface SignatureCollectorInit {
   settleMs?: number
   /** signingNonce(presignature, request), when the caller already computed it (executeJs does, while waiting). */
   nonce?: SigningNonce
+  /** The PKP's key with a multiplication table (combineSignatureShares' publicKeyTable), when the caller keeps one. */
+  publicKeyTable?: SecpPoint
 }
 
 /** A collector of `pkp/sign-share` answers (encodeSignatureShare bytes). Needs 2t+1 good shares. */
@@ -266,7 +268,9 @@ export function signatureShareCollector (init: SignatureCollectorInit): ShareCol
       combine: (shares) => {
         try {
           // The signature is verified now; the shares behind it just after (checkUsed), off the latency path.
-          const { signature, culprits } = combineSignatureShares(pub, request, [...shares.values()], nonce ??= signingNonce(pub, request), { checkSharesLater: true })
+          const { signature, culprits } = combineSignatureShares(pub, request, [...shares.values()], nonce ??= signingNonce(pub, request), {
+            checkSharesLater: true, ...(init.publicKeyTable !== undefined ? { publicKeyTable: init.publicKeyTable } : {})
+          })
           return { result: { signature }, culprits: culprits.map(id => nodeOf.get(id)!) }
         } catch (err) {
           if (err instanceof ProtocolAbortError && err.code === EcdsaAbortCode.NotEnoughShares) {

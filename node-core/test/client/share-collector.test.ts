@@ -8,7 +8,7 @@ import { bytesToHex, recoverAddress } from 'viem'
 import { publicKeyToAddress } from 'viem/accounts'
 import { Secp256k1 } from '../../src/crypto/group.js'
 import { seededRng } from '../../src/crypto/random.js'
-import { encodeSignatureShare, signShare, decodeSignatureShare, type Presignature, type SignRequest } from '../../src/crypto/ecdsa/index.js'
+import { encodeSignatureShare, signShare, signingNonce, decodeSignatureShare, type Presignature, type SignRequest } from '../../src/crypto/ecdsa/index.js'
 import { encodeBlsDecryptionShare, ibeDecryptionShare, ibeEncrypt } from '../../src/crypto/bls/index.js'
 import { runPresignInMemory } from '../../src/protocols/presign/index.js'
 import { RemoteError, RpcTimeoutError } from '../../src/net/rpc/errors.js'
@@ -69,6 +69,27 @@ describe('signature share collector', () => {
     expect(step.faults).toEqual([])
     expect(step.used).toEqual(ids(N).map(node))
     await expectValidSignature(f, step.result.signature)
+  })
+
+  it('prepare() and a nonce the caller computed give the same valid signature as combining from scratch', async () => {
+    const f = fixture('prepared', [1, 2, 3])
+    f.collector.prepare()
+    f.collector.prepare() // idempotent
+    for (const id of [1, 2, 3]) f.collector.addShare(node(id), f.share(id), 0)
+    const prepared = f.collector.step(0)
+    expect(prepared.kind).toBe('done')
+    if (prepared.kind !== 'done') return
+    await expectValidSignature(f, prepared.result.signature)
+    const given = signatureShareCollector({
+      presignature: f.pres.get(1)!.public,
+      request: f.req,
+      signers: new Map([1, 2, 3].map(id => [node(id), id] as const)),
+      deadlineAt: DEADLINE,
+      nonce: signingNonce(f.pres.get(1)!.public, f.req)
+    })
+    for (const id of [1, 2, 3]) given.addShare(node(id), f.share(id), 0)
+    const step = given.step(0)
+    expect(step.kind === 'done' && step.result.signature.signature).toBe(prepared.result.signature.signature)
   })
 
   it('names and drops a bad share, and still signs', async () => {

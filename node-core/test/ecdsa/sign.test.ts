@@ -235,6 +235,26 @@ describe('thresholds and misuse', () => {
     expect(err.culprits).toEqual([2])
   })
 
+  it('checkSharesLater with the key\'s multiplication table: the same signature; a bad share still refused; another key\'s table ignored', () => {
+    const first = ids(2 * t + 1)
+    const pres = runPresignInMemory(keys, ids(n), seededRng('table'))
+    const pub = pres.get(1)!.public
+    const req = requestFor('table', first)
+    const shares = first.map((id) => signShare(pres.get(id)!, req))
+    const table = Secp256k1.Point.fromAffine(pub.publicKey.toAffine()).precompute(8, false)
+    const plain = combineSignatureShares(pub, req, shares, undefined, { checkSharesLater: true })
+    const tabled = combineSignatureShares(pub, req, shares, undefined, { checkSharesLater: true, publicKeyTable: table })
+    expect(tabled.signature.signature).toBe(plain.signature.signature)
+    expect(secp256k1.verify(Uint8Array.from(Buffer.from(tabled.signature.signature.slice(2, 130), 'hex')), req.messageHash, tabled.signature.publicKey, { prehash: false })).toBe(true)
+    const bad = shares.map((sh) => sh.signer === 3 ? { ...sh, s: mod(sh.s + 1n, Secp256k1.order) } : sh)
+    const err = caught(() => combineSignatureShares(pub, req, bad, undefined, { checkSharesLater: true, publicKeyTable: table }))
+    expect(err).toBeInstanceOf(ProtocolAbortError)
+    expect(err.culprits).toEqual([3])
+    // A table of another key is not used (the check falls back to the MSM and still holds).
+    const other = Secp256k1.BASE.multiply(7n).precompute(8, false)
+    expect(combineSignatureShares(pub, req, shares, undefined, { checkSharesLater: true, publicKeyTable: other }).signature.signature).toBe(plain.signature.signature)
+  })
+
   it('combine refuses a signature that does not verify even when every share checks (wrong public key in the presignature)', () => {
     const pres = runPresignInMemory(keys, ids(n), seededRng('wrong-key'))
     const pub = { ...pres.get(1)!.public, publicKey: Secp256k1.BASE.multiply(5n) }

@@ -248,6 +248,13 @@ export interface CombineOptions {
    * per-share check to the caller (Spec 5.6.2′). Default false: every share is checked.
    */
   checkSharesLater?: boolean
+  /**
+   * The presignature's public key with a multiplication table attached
+   * (`point.precompute(8, false)`, made once per key by the caller). When it equals
+   * `pub.publicKey`, the 5.6.2′ check becomes R′ = (m/s)·G + (r/s)·X with two table
+   * multiplications instead of a three-term MSM (0.8 vs 2.0 ms in Node 22 here).
+   */
+  publicKeyTable?: SecpPoint
 }
 
 export function combineSignatureShares (
@@ -275,7 +282,7 @@ export function combineSignatureShares (
     // that cancel exactly in s, which take two colluders and change nothing in the result.
     // The caller then checks the shares with verifySignatureShares off the critical path.
     const s = interpolateAt(new Map(ids.map((id) => [id, byId.get(id)!] as const)))
-    if (s !== 0n && msmIsIdentity([nonce.Rprime, pub.publicKey], [s, n - nonce.r], n - nonce.m)) {
+    if (s !== 0n && signatureEquationHolds(pub, nonce, s, opts.publicKeyTable)) {
       return { signature: finishSignature(pub, nonce, s).signature, culprits: [] }
     }
   }
@@ -313,6 +320,14 @@ export function combineSignatureShares (
     throw new SignatureVerificationError('every share verified but the signature does not')
   }
   return { signature: sig.signature, culprits: named }
+}
+
+/** s·R′ = m·G + r·X (ECDSA's equation with R′ known), for s ≠ 0. */
+function signatureEquationHolds (pub: PresignaturePublic, nonce: SigningNonce, s: bigint, table?: SecpPoint): boolean {
+  if (table === undefined || !table.equals(pub.publicKey)) return msmIsIdentity([nonce.Rprime, pub.publicKey], [s, n - nonce.r], n - nonce.m)
+  // Equivalently R′ = (m/s)·G + (r/s)·X: G's table is noble's own, X's the caller's. All values public.
+  const sInv = invertPublic(s)
+  return Secp256k1.BASE.multiplyUnsafe(mod(nonce.m * sInv, n)).add(table.multiplyUnsafe(mod(nonce.r * sInv, n))).equals(nonce.Rprime)
 }
 
 /** Spec 5.6.2: low-s, recovery id, encoding. The caller has verified s (or verifies `compact`). */
