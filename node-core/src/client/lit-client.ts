@@ -35,6 +35,7 @@ import {
 import { fanOut } from './fan-out.js'
 import { IdleWork } from './idle-work.js'
 import { KeyTables } from './key-tables.js'
+import { LeaseDemand } from './lease-demand.js'
 import { PresignatureLeaseCache, usableSigners, type Lease } from './lease-cache.js'
 import {
   acceptNetworkKey, ethAddressOf, mergePkpLists, networkInfoOf, parsePkpRef, tokenIdOf,
@@ -73,6 +74,8 @@ export const LEASE_BATCH = 6
  * (lease + arming, docs/node-runtime.md §5.4.1) is on its way.
  */
 export const LEASE_LOW_WATER = 3
+/** Most presignatures leased ahead, between bursts, per PKP (lease-demand.ts). */
+export const LEASE_AHEAD_MAX = 18
 /** How often mint progress is polled (op/status). */
 export const PROGRESS_POLL_MS = 150
 /** Pause before retrying a request whose connection could not be opened. */
@@ -126,6 +129,8 @@ export class LitClient {
   /** Checks nobody waits for (the shares behind a returned signature), run between operations. */
   private readonly idle: IdleWork
   private readonly keyTables: KeyTables
+  /** Presignatures used per PKP lately: what to lease ahead while idle. */
+  private readonly demand = new LeaseDemand({ min: LEASE_LOW_WATER, max: LEASE_AHEAD_MAX })
   /** Per action CID, the sigNames its last run signed (docs/actions.md §5.2). */
   private readonly actionSigNames: SigNameMemory = new Map()
   private readonly pkps = new Map<string, KnownPkp>()
@@ -449,6 +454,7 @@ export class LitClient {
       }
     })
     this.refillLeases(pkp)
+    this.leaseAheadWhenIdle(pkp)
     this.suspect(done.faults.filter(f => f.code === ClientErrorCode.BadShare).map(f => f.node))
     const lateFaults = done.late.then((late) => {
       this.suspect(late.filter(f => f.code === ClientErrorCode.BadShare).map(f => f.node))
@@ -615,6 +621,29 @@ export class LitClient {
       .catch(() => { /* the next sign leases in the foreground and reports faults */ })
       .finally(() => { this.refilling.delete(pkp.tokenIdHex) })
     this.refilling.set(pkp.tokenIdHex, refill)
+  }
+
+  /**
+   * A presignature of `pkp` was used: once the client is idle, lease as many as the
+   * last burst used (LeaseDemand), so that the next burst finds them and no refill
+   * competes with its signatures. Sequential leases from rotating allocators.
+   */
+  private leaseAheadWhenIdle (pkp: KnownPkp): void {
+    this.demand.record(pkp.tokenIdHex, this.now())
+    this.idle.whenIdle(`lease-ahead:${pkp.tokenIdHex}`, () => {
+      if (this.closed || this.refilling.has(pkp.tokenIdHex)) return
+      const want = (): number => this.demand.target(pkp.tokenIdHex, this.now()) - this.leases.countUsable(pkp.tokenIdHex, this.onlineParticipants(pkp), this.now())
+      if (want() <= 0) return
+      const ahead = (async () => {
+        for (let i = 0; i < Math.ceil(LEASE_AHEAD_MAX / LEASE_BATCH) && want() > 0 && !this.closed; i++) {
+          const allocator = this.allocatorOrder(pkp, this.onlineParticipants(pkp))[0]
+          if (allocator == null) return
+          if (await this.leaseFrom(pkp, allocator, this.now() + this.timeouts.lease, undefined, undefined, true) === 0) return
+        }
+      })().catch(() => { /* the next sign leases in the foreground and reports faults */ })
+        .finally(() => { this.refilling.delete(pkp.tokenIdHex) })
+      this.refilling.set(pkp.tokenIdHex, ahead)
+    })
   }
 
   /** Online committee members in allocator rotation order (each call advances the rotation). */

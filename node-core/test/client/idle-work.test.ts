@@ -67,6 +67,21 @@ describe('IdleWork', () => {
     await expect(fine).resolves.toBe('ok')
   })
 
+  it('whenIdle jobs run only at an idle moment, after the owed checks, one per key', async () => {
+    const work = make()
+    const release = work.busy()
+    const order: string[] = []
+    work.whenIdle('k', () => { order.push('first') })
+    work.whenIdle('k', () => { order.push('replaced') })
+    void work.run(() => { order.push('check') })
+    await vi.advanceTimersByTimeAsync(10_000)
+    expect(order).toEqual(['check']) // the check was due after 2 s; the idle-only job never is
+    release()
+    await vi.advanceTimersByTimeAsync(20)
+    expect(order).toEqual(['check', 'replaced'])
+    expect(work.pending).toBe(0)
+  })
+
   it('flush runs what is queued at once, and later jobs run immediately', async () => {
     const work = make()
     work.busy()

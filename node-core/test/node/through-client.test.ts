@@ -44,6 +44,32 @@ describe('through LitClient', () => {
     expect(net.net.internalFailures).toEqual([])
   })
 
+  it('leases the next burst\'s presignatures while idle: a burst like the last one needs no lease request', async () => {
+    const net = await startNetwork(5, { seed: 'client-ahead', config: { genesisMinNodes: 99, poolTarget: 6 } })
+    const client = clientOn(net, 'client-ahead')
+    const leaseOps = async (): Promise<Array<{ startedAt: number, endedAt?: number }>> =>
+      (await Promise.all([...net.nodes.values()].map(async (node) => await node.refresh()))).flatMap((s) => s.operations.filter((o) => o.kind === 'lease'))
+    try {
+      const pkp = await client.mintPkp()
+      const tokenId = pkp.tokenId.replace(/^0x/, '')
+      const fullPools = async (): Promise<boolean> => (await Promise.all(net.peers.map(async (p) =>
+        (await net.client.request(PkpList, p, {})).pkps.find((x) => x.tokenId === tokenId)?.pool ?? 0))).every((n) => n >= 6)
+      await until(fullPools, 45_000, 'full pools')
+      for (let i = 0; i < 12; i++) await signAndCheck(client, pkp, `burst one ${i}`)
+      const burstOneEnded = Date.now()
+      // Idle now: the client leases about as many as the burst used (12), in the background.
+      await until(async () => { const ops = await leaseOps(); return ops.some((o) => o.startedAt >= burstOneEnded) && ops.every((o) => o.endedAt != null) }, 30_000, 'leases ahead')
+      await until(fullPools, 45_000, 'pools refilled')
+      const burstTwoStarted = Date.now()
+      for (let i = 0; i < 9; i++) await signAndCheck(client, pkp, `burst two ${i}`)
+      expect((await leaseOps()).filter((o) => o.startedAt >= burstTwoStarted)).toEqual([])
+    } finally {
+      await client.close()
+      await net.stop()
+    }
+    expect(net.net.internalFailures).toEqual([])
+  })
+
   it('signs on after signers reload: leases they burned are dropped and the retry leases anew', async () => {
     const net = await startNetwork(5, { seed: 'client-reload', config: { genesisMinNodes: 99, poolTarget: 4 } })
     const client = clientOn(net, 'client-reload')
