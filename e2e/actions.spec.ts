@@ -163,9 +163,14 @@ test.describe.serial('Lit Actions through the dashboard', () => {
     const others = testnet!.ids.slice(1).filter((id) => sources[id] !== undefined)
     expect(others.length).toBeGreaterThanOrEqual(2)
     for (const id of others) expect(sources[id]).toBe('peer')
-    // Kept: the next run finds it in the node's own store.
+    // Kept: the next run finds it in the node's own store. (Only the nodes whose first run had answered:
+    // the client stops waiting at a majority, so another node may still be fetching it when the second comes.)
     const again = await hookRun({ ipfsId: up.ipfsId })
-    expect(again.ok && again.nodes.every((n) => n.codeSource === 'cache')).toBe(true)
+    expect(again.ok).toBe(true)
+    if (!again.ok) return
+    const ranBefore = again.nodes.filter((n) => sources[n.nodeId] !== undefined)
+    expect(ranBefore.length).toBeGreaterThanOrEqual(1) // two majorities of the runners meet
+    for (const n of ranBefore) expect(n.codeSource).toBe('cache')
   })
 
   test('example price-condition: signs only while the price served by the test is below the maximum', async () => {

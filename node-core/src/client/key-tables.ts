@@ -3,8 +3,8 @@
  * check of a combined signature costs two table multiplications instead of a
  * three-term MSM (combineSignatureShares' publicKeyTable; ~1.1 ms less per
  * signature in Node here). A table costs ~115 ms to build and ~0.4 MB to keep,
- * so it is built once per key, off the request path (the client's IdleWork), and
- * only for the last few keys used.
+ * so it is built once per key, only when the client is idle (IdleWork.whenIdle),
+ * and kept only for the last few keys used.
  */
 import { Secp256k1, type SecpPoint } from '../crypto/group.js'
 
@@ -17,8 +17,11 @@ export class KeyTables {
   private readonly tables = new Map<string, SecpPoint>()
   private readonly building = new Set<string>()
 
-  /** @param schedule runs the build later (LitClient passes IdleWork.run) */
-  constructor (private readonly schedule: (build: () => void) => Promise<void>, private readonly max = MAX_KEY_TABLES) {}
+  /**
+   * @param schedule runs the build later, or never (LitClient passes IdleWork.whenIdle: under
+   *   steady load the table waits, the check stays the MSM, and no request waits ~115 ms for a build)
+   */
+  constructor (private readonly schedule: (tokenId: string, build: () => void) => void, private readonly max = MAX_KEY_TABLES) {}
 
   /** The table of `key` if built; otherwise undefined, and the build is scheduled once. */
   get (tokenId: string, key: SecpPoint): SecpPoint | undefined {
@@ -31,9 +34,13 @@ export class KeyTables {
     }
     if (!this.building.has(tokenId)) {
       this.building.add(tokenId)
-      this.schedule(() => { this.build(tokenId, key) })
-        .catch(() => {}) // a failed build only means the slower check
-        .finally(() => { this.building.delete(tokenId) })
+      this.schedule(tokenId, () => {
+        try {
+          this.build(tokenId, key)
+        } finally {
+          this.building.delete(tokenId)
+        }
+      })
     }
     return undefined
   }

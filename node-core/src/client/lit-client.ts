@@ -153,7 +153,7 @@ export class LitClient {
     this.directory = init.directory
     this.now = init.now ?? Date.now
     this.idle = new IdleWork(this.now)
-    this.keyTables = new KeyTables(async (build) => { await this.idle.run(build) })
+    this.keyTables = new KeyTables((tokenId, build) => { this.idle.whenIdle(`key-table:${tokenId}`, build) })
     this.createAuthSig = init.createAuthSig ?? defaultAuthSigFactory
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...init.timeouts }
     this.onClose = init.onClose
@@ -381,9 +381,14 @@ export class LitClient {
   /** Sign a 32-byte hash with a PKP. Tolerates n − (2t+1) closed members and bad shares (named in `faults`). */
   async pkpSign (request: PkpSignRequest): Promise<PkpSignature> {
     this.assertOpen()
+    return await this.busy(async () => await this.signRequest(request))
+  }
+
+  /** An operation in flight: the client's idle work (idle-work.ts) waits for its end. */
+  private async busy<T> (operation: () => Promise<T>): Promise<T> {
     const release = this.idle.busy()
     try {
-      return await this.signRequest(request)
+      return await operation()
     } finally {
       release()
     }
@@ -504,12 +509,7 @@ export class LitClient {
   /** Run a Lit Action on the online nodes; combine the signatures it makes (docs/actions.md §6). */
   async executeJs (request: ExecuteJsRequest): Promise<ExecuteJsResult> {
     this.assertOpen()
-    const release = this.idle.busy()
-    try {
-      return await executeJs(this.actionHost(), request, this.actionSigNames)
-    } finally {
-      release()
-    }
+    return await this.busy(async () => await executeJs(this.actionHost(), request, this.actionSigNames))
   }
 
   private actionHost (): ExecuteJsHost {
@@ -522,6 +522,7 @@ export class LitClient {
       bind: async (pubKey, actionCid, deadlineAt, signal) => {
         const pkp = await this.resolvePkp(pubKey, signal)
         const lease = await this.leaseFor(pkp, deadlineAt, signal, actionCid)
+        this.leaseAheadWhenIdle(pkp)
         const signers = this.chooseSigners(pkp, lease.presignature)
         validateSignRequest(lease.presignature, { messageHash: new Uint8Array(32), signers, entropy: new Uint8Array(32) })
         return {
@@ -767,12 +768,7 @@ export class LitClient {
   /** Ask the online key holders for decryption shares, combine degree+1 good ones, open the ciphertext. */
   async decrypt (request: DecryptRequest): Promise<DecryptResponse> {
     this.assertOpen()
-    const release = this.idle.busy()
-    try {
-      return await this.decryptOnce(request)
-    } finally {
-      release()
-    }
+    return await this.busy(async () => await this.decryptOnce(request))
   }
 
   private async decryptOnce (request: DecryptRequest): Promise<DecryptResponse> {
