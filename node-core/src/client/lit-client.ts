@@ -522,7 +522,7 @@ export class LitClient {
       bind: async (pubKey, actionCid, deadlineAt, signal) => {
         const pkp = await this.resolvePkp(pubKey, signal)
         const lease = await this.leaseFor(pkp, deadlineAt, signal, actionCid)
-        this.leaseAheadWhenIdle(pkp)
+        this.leaseAheadWhenIdle(pkp, actionCid)
         const signers = this.chooseSigners(pkp, lease.presignature)
         validateSignRequest(lease.presignature, { messageHash: new Uint8Array(32), signers, entropy: new Uint8Array(32) })
         return {
@@ -627,9 +627,10 @@ export class LitClient {
   /**
    * A presignature of `pkp` was used: once the client is idle, lease as many as the
    * last burst used (LeaseDemand), so that the next burst finds them and no refill
-   * competes with its signatures. Sequential leases from rotating allocators.
+   * competes with its signatures. Sequential leases from rotating allocators; for a
+   * Lit Action's binding, under the action's CID (its caller may not own the PKP).
    */
-  private leaseAheadWhenIdle (pkp: KnownPkp): void {
+  private leaseAheadWhenIdle (pkp: KnownPkp, actionCid?: string): void {
     this.demand.record(pkp.tokenIdHex, this.now())
     this.idle.whenIdle(`lease-ahead:${pkp.tokenIdHex}`, () => {
       if (this.closed || this.refilling.has(pkp.tokenIdHex)) return
@@ -639,7 +640,7 @@ export class LitClient {
         for (let i = 0; i < Math.ceil(LEASE_AHEAD_MAX / LEASE_BATCH) && want() > 0 && !this.closed; i++) {
           const allocator = this.allocatorOrder(pkp, this.onlineParticipants(pkp))[0]
           if (allocator == null) return
-          if (await this.leaseFrom(pkp, allocator, this.now() + this.timeouts.lease, undefined, undefined, true) === 0) return
+          if (await this.leaseFrom(pkp, allocator, this.now() + this.timeouts.lease, undefined, actionCid, true) === 0) return
         }
       })().catch(() => { /* the next sign leases in the foreground and reports faults */ })
         .finally(() => { this.refilling.delete(pkp.tokenIdHex) })
