@@ -43,6 +43,21 @@ const EMIT_COALESCE_MS = 250
 /** Consecutive failed pings after which a direct link is considered dead and closed. */
 const MAX_PING_FAILURES = 3
 
+/**
+ * The nodes a peer counts online: the live nodes the statuses name; for a node
+ * (includeSelf), only those it has a direct link to, plus itself; sorted. A node
+ * needs the direct link: protocol messages to a node reachable only through the
+ * relay make libp2p dial WebRTC first (seconds on a loaded machine), and in e2e
+ * runs genesis proposed while the mesh was still forming lost whole DKG rounds that way.
+ */
+export function onlineNodeSet (self: string, knownNodes: readonly string[], directPeers: Iterable<string>, includeSelf: boolean): string[] {
+  if (!includeSelf) return [...new Set(knownNodes)].sort()
+  const direct = new Set(directPeers)
+  const set = new Set(knownNodes.filter(p => direct.has(p)))
+  set.add(self)
+  return [...set].sort()
+}
+
 export class RelayUnreachableError extends LitError {
   constructor (reason: string, options?: { cause?: unknown }) {
     super(`relay unreachable: ${reason}`, 'ERR_RELAY_UNREACHABLE', options)
@@ -220,13 +235,8 @@ export class Mesh {
    * snapshot() (the mesh view of every status) cost it ~2 ms each time.
    */
   onlineNodes (includeSelf: boolean): string[] {
-    const live = this.liveNodes(this.now())
-    if (!includeSelf) return live
-    const direct = new Set<string>()
-    for (const [peer, { kind }] of this.bestConnections()) if (kind === 'direct') direct.add(peer)
-    const set = new Set(live.filter(p => direct.has(p)))
-    set.add(this.self)
-    return [...set].sort()
+    const direct = (): string[] => [...this.bestConnections()].filter(([, { kind }]) => kind === 'direct').map(([peer]) => peer)
+    return onlineNodeSet(this.self, this.liveNodes(this.now()), includeSelf ? direct() : [], includeSelf)
   }
 
   // ---- events ------------------------------------------------------------

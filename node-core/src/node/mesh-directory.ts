@@ -7,6 +7,7 @@
  */
 import type { PeerRuntimeSnapshot } from './runtime.js'
 import type { PeerDirectory } from './transport.js'
+import { onlineNodeSet } from '../net/mesh.js'
 
 export interface MeshSource {
   snapshot(): PeerRuntimeSnapshot | null
@@ -17,14 +18,8 @@ export interface MeshSource {
 
 export function onlineNodesOf (snapshot: PeerRuntimeSnapshot | null, includeSelf: boolean): string[] {
   if (snapshot == null) return []
-  // A node counts another node online only once it has a direct link to it:
-  // protocol messages to a node reachable only through the relay make libp2p
-  // dial WebRTC first (seconds on a loaded machine), and in e2e runs genesis
-  // proposed while the mesh was still forming lost whole DKG rounds that way.
-  const direct = new Set(snapshot.links.filter(l => l.kind === 'direct').map(l => l.peer))
-  const set = new Set(includeSelf ? snapshot.knownNodes.filter(p => direct.has(p)) : snapshot.knownNodes)
-  if (includeSelf) set.add(snapshot.peerId)
-  return [...set].sort()
+  const direct = snapshot.links.filter(l => l.kind === 'direct').map(l => l.peer)
+  return onlineNodeSet(snapshot.peerId, snapshot.knownNodes, direct, includeSelf)
 }
 
 export function meshDirectory (runtime: MeshSource, opts: { includeSelf: boolean }): PeerDirectory {
