@@ -188,6 +188,8 @@ test.describe.serial('the PKP registry through the dashboard', () => {
     await page.goto(web.url + '/')
     await expect.poll(async () => (await snap(page).catch(() => null))?.relay.state, { timeout: 60_000 }).toBe('connected')
     await expectDashboardSees(page, [...ids.values()], 60_000)
+    // The mesh view lists the nodes before this new page's client counts them online (their statuses): wait for that too.
+    await expect.poll(async () => await page.evaluate(async () => (await window.__litTest?.client?.networkInfo().catch(() => null))?.nodes.length ?? 0), { timeout: 60_000 }).toBe(ids.size)
     await page.getByTestId('wallet-connect-injected').click()
     await expect(page.getByTestId('wallet-selected-name')).toHaveText('browser wallet')
     await expect(page.getByTestId('wallet-address')).toHaveText(wallet.address)
