@@ -9,7 +9,7 @@
  * - Messages for a session not running yet are buffered, bounded and aged out
  *   (Spec 4.2): a faster peer may reach us before the client's request does.
  * - A round deadline calls `expire()` when a session has seen neither progress
- *   nor an accepted message for `roundTimeoutMs` (Spec 4.3).
+ *   nor an accepted message of its current round for `roundTimeoutMs` (Spec 4.3).
  * - A refused message is logged with its sender and dropped; the session goes
  *   on; only `poke()` throwing ends a run, with culprits mapped to PeerIds (4.4).
  * - A session id runs at most once per hub (Spec 4.5).
@@ -242,16 +242,22 @@ export class SessionHub {
       this.log.warn(`${r.label}: message from ${short(fromPeer)}, not a participant: refused`)
       throw new UnauthorizedError('not a participant of this session')
     }
+    let early = false
     try {
+      early = r.session.isEarly?.(data) === true
       r.session.message(from, data)
     } catch (err) {
       // Spec 4.4: the session's state is unchanged by a message it refuses.
       this.log.warn(`${r.label}: message from ${short(fromPeer)} (participant ${from}) refused: ${describeError(err)}`)
       throw new BadRequestError(`session message refused: ${err instanceof Error ? err.message : 'invalid'}`)
     }
-    // An accepted message is activity: the deadline runs from the last one.
-    r.idleDeadlines = 0
-    this.armDeadline(r)
+    // An accepted message of the current round is activity: the deadline runs
+    // from the last one (Spec 4.3). A later round's message is not: it would
+    // push this party a whole deadline behind the sender.
+    if (!early) {
+      r.idleDeadlines = 0
+      this.armDeadline(r)
+    }
     this.advance(r)
   }
 

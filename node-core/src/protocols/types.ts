@@ -38,6 +38,15 @@ export interface ProtocolSession<Output> {
    * that cannot continue without everyone simply abort on the next poke.
    */
   expire? (): void
+  /**
+   * Whether `data` belongs to a round after the one the session waits on now
+   * (its sender has closed this round already). Optional. The transport's round
+   * deadline runs from the last message of the current round only: if later
+   * rounds' messages put it off, a party whose deadline fired a little late is
+   * pushed back a whole deadline by the others' next messages, and the others
+   * then close their next round before its message of that round arrives.
+   */
+  isEarly? (data: Uint8Array): boolean
 }
 
 /** Returned when a run completes: each participant's output by id. */

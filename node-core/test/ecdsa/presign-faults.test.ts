@@ -137,6 +137,26 @@ describe('presign refuses bad messages without changing state', () => {
     return s.poke().map((a) => (a.kind === 'return' ? { kind: a.kind, data: new Uint8Array() } : a))
   }
 
+  it('isEarly: a round-2 message is early while the session waits on round 1, and not after', () => {
+    const all = sessions(new Uint8Array([9]))
+    const first = all.map(firstMessages)
+    const bcast1 = first[0].find((a) => a.kind === 'send-all')!.data
+    expect(all[1].isEarly(bcast1)).toBe(false)
+    // Deliver every round-1 message; each session then sends its round 2.
+    for (const [i, out] of first.entries()) {
+      for (const a of out) {
+        for (const [j, s] of all.entries()) {
+          if (j !== i && (a.kind === 'send-all' || (a.kind === 'send-private' && a.to === j + 1))) s.message(i + 1, a.data)
+        }
+      }
+    }
+    const round2 = all[0].poke().find((a) => a.kind === 'send-all')!.data
+    expect(round2[2]).toBe(WireKind.PresignRound2)
+    expect(all[1].isEarly(round2)).toBe(true)
+    all[1].poke()
+    expect(all[1].isEarly(round2)).toBe(false)
+  })
+
   it('truncated, extended and header-flipped messages are MalformedMessageError', () => {
     const [s1, s2] = sessions()
     const out = firstMessages(s1)

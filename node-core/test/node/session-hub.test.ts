@@ -112,6 +112,28 @@ describe('SessionHub', () => {
     expect(Date.now() - started).toBeLessThan(90_000)
   })
 
+  it('a party whose deadline fires late is not pushed a round behind by the others\' next messages', async () => {
+    // Party 4's deadline fires 700 ms after the others' (a busy tab's late timer). The others'
+    // complaints reach it while it still waits on the silent party's round 1. Were those
+    // messages counted as activity, its round 1 would close a whole deadline later, and the
+    // others would close round 2 without its complaint and disqualify an honest dealer.
+    const net = new MemoryNetwork()
+    const peers = memoryPeerIds(5, 'late').sort()
+    const mine: SessionHub[] = []
+    for (const [i, p] of peers.entries()) {
+      const hub = new SessionHub({ rpc: net.endpoint(p), roundTimeoutMs: i === 3 ? 2_200 : 1_500 })
+      await hub.start(); hubs.push(hub); mine.push(hub)
+    }
+    net.setSilent(peers[4], true)
+    const id = mintSessionId('08'.repeat(16), 1, peers)
+    const sessions = peers.map((_, i) => dkgFor(peers, i + 1, id))
+    const runs = mine.slice(0, 4).map((hub, i) => hub.run({ id, peers: committeePeers(peers), session: sessions[i] }))
+    mine[4].run({ id, peers: committeePeers(peers), session: sessions[4] }).catch(() => {})
+    const shares = await Promise.all(runs)
+    expect(new Set(shares.map((s) => bytesToHex(s.publicKeySet.publicKey.toBytes()))).size).toBe(1)
+    for (const s of sessions.slice(0, 4)) expect([...s.outcome!.disqualified.keys()]).toEqual([5])
+  })
+
   it('an aborted signal and stop() end runs with SessionCancelledError', async () => {
     const { peers, hubs } = await setup(3)
     const id = mintSessionId('05'.repeat(16), 1, peers)

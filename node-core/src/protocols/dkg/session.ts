@@ -129,6 +129,13 @@ export class DkgSession<P extends CurvePoint<any, P>> implements ProtocolSession
     }
   }
 
+  /** For the transport's deadline: a message the current phase does not wait for yet. */
+  isEarly (data: Uint8Array): boolean {
+    const kind = peekKind(data)
+    const until = kind === undefined ? undefined : ACCEPTED_UNTIL[kind]
+    return until !== undefined && ORDER[until] > ORDER[this.phase]
+  }
+
   /** The current round's deadline passed: missing messages of this round will never come. */
   expire (): void {
     if (ORDER[this.phase] >= 1 && ORDER[this.phase] <= 4) this.expiredPhase = this.phase

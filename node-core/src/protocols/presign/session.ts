@@ -130,6 +130,11 @@ export class PresignSession implements ProtocolSession<Presignature> {
     }
   }
 
+  /** For the transport's deadline: a round-2 message while this party still waits on round 1. */
+  isEarly (data: Uint8Array): boolean {
+    return data instanceof Uint8Array && data.length >= 3 && data[2] === WireKind.PresignRound2 && (this.state === 'start' || this.state === 'round1')
+  }
+
   /** The round deadline passed: whoever is still missing is named on the next poke. */
   expire (): void {
     if (this.state === 'round1') this.silent = this.participants.filter((j) => !this.r1.has(j) || !this.r1Shares.has(j))
