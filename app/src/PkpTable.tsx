@@ -30,7 +30,7 @@ export function PkpTable ({ pkps, selected, onSelect, error }: {
                     <td><code data-testid='pkp-address'>{p.ethAddress}</code></td>
                     <td>{p.committee.map(id => <code key={id} className='member' title={id}>{shortId(id)}</code>)}</td>
                     <td data-testid='pkp-threshold'>{p.threshold} of {p.committee.length}</td>
-                    <td data-testid='pkp-pool'>{p.pool}</td>
+                    <td data-testid='pkp-pool' title='unleased presignatures in the nodes’ pools, and those this dashboard holds leased'>{p.pool}{p.leased > 0 ? ` + ${p.leased} leased` : ''}</td>
                   </tr>
                 ))}
               </tbody>

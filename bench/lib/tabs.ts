@@ -60,9 +60,11 @@ export async function echoFloor (from: Page, to: string, requests: number, concu
 }
 
 /** The PKP's unused presignatures over all allocators, as the dashboard's client sees them. */
+/** Presignatures ready for the dashboard's client: the nodes' unleased pools and what it holds leased. */
 export async function poolOf (dashboard: Page, tokenId: string): Promise<number> {
   const pkps = await dashboard.evaluate(async () => await window.__litTest!.client!.listPkps())
-  return pkps.find(p => p.tokenId === tokenId)?.pool ?? 0
+  const pkp = pkps.find(p => p.tokenId === tokenId)
+  return pkp === undefined ? 0 : pkp.pool + pkp.leased
 }
 
 /**

@@ -343,7 +343,7 @@ export class LitClient {
         degree,
         faults: publicFaults([...faults, ...disagree, ...missing])
       }
-      this.pkps.set(tokenIdHex, { ...minted, tokenIdHex, point, minter: this.address, mintedAt: this.now(), pool: 0 })
+      this.pkps.set(tokenIdHex, { ...minted, tokenIdHex, point, minter: this.address, mintedAt: this.now(), pool: 0, leased: 0 })
       // docs/registry.md §6: the minter signs the mint, the members that witnessed the DKG certify it.
       if (options.certify !== false) minted.registry = await this.registry.tryCertifyMint(registryPkpOf(minted), signal, { fresh: true })
       progress.done()
@@ -373,7 +373,8 @@ export class LitClient {
     throwIfAborted(options.signal, 'listPkps')
     const merged = mergePkpLists(answers)
     for (const pkp of merged) this.pkps.set(pkp.tokenIdHex, pkp)
-    return merged.map(({ tokenIdHex: _t, point: _p, ...summary }) => summary)
+    const now = this.now()
+    return merged.map(({ tokenIdHex, point: _p, ...summary }) => ({ ...summary, leased: this.leases.count(tokenIdHex, now) }))
   }
 
   // ---------------------------------------------------------------- sign

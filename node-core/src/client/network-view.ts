@@ -184,7 +184,9 @@ export function mergePkpLists (answers: readonly PkpListAnswer[]): KnownPkp[] {
       threshold: 2 * info.degree + 1,
       minter: getAddress(info.minter),
       mintedAt,
-      pool
+      pool,
+      // What the nodes report knows nothing of this client's leases: the client adds them.
+      leased: 0
     })
   }
   return out.sort((a, b) => b.mintedAt - a.mintedAt || (a.tokenId < b.tokenId ? -1 : 1))

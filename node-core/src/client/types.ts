@@ -46,8 +46,10 @@ export interface MintedPkp {
 export interface PkpSummary extends MintedPkp {
   minter: string
   mintedAt: number
-  /** Unused presignatures over all allocators that answered. */
+  /** Unused, unleased presignatures over all allocators that answered. */
   pool: number
+  /** Presignatures this client holds leased and has not used yet (not in `pool`). */
+  leased: number
 }
 
 export type MintPhase = 'committee' | 'dkg-round1' | 'dkg-round2' | 'dkg-round3' | 'dkg-round4' | 'verify' | 'done'

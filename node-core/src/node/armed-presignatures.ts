@@ -33,6 +33,12 @@ export class ArmedPresignatures {
     private readonly keepMs: number
   ) {}
 
+  /** Whether `id` is armed here and not yet used (nor past its keep time). */
+  holds (tokenId: string, id: string): boolean {
+    const armed = this.armed.get(keyOf(tokenId, id))
+    return armed !== undefined && armed.until > this.clock.now()
+  }
+
   /** How many secrets are held now (expired ones included until the next sweep). */
   get size (): number { return this.armed.size }
 

@@ -235,11 +235,11 @@ export class PresignPool {
     return await run
   }
 
-  /** The PKP whose own pool is emptiest and below target, with participants available. */
   private get lowWater (): number {
     return this.config.lowWater ?? Math.max(1, Math.floor(this.config.target / 4))
   }
 
+  /** The PKP whose own pool is emptiest and below target, with participants available; `count` = its unleased presignatures. */
   private async nextJob (): Promise<{ record: PkpRecord, participants: string[], count: number } | undefined> {
     if (this.config.target <= 0) return undefined
     const online = new Set(this.ctx.directory.onlineNodes())
@@ -247,12 +247,31 @@ export class PresignPool {
     for (const record of await this.ctx.store.listPkps()) {
       const participants = this.chooseParticipants(record, online)
       if (participants === undefined) continue
-      const usable = (await this.ctx.store.listPresignatures(record.tokenId, this.ctx.rpc.self))
-        .filter((e) => !this.leases.has(e.id) && this.canGather(record, e, online)).length
-      if (usable >= this.config.target) continue
+      const entries = await this.ctx.store.listPresignatures(record.tokenId, this.ctx.rpc.self)
+      const usable = entries.filter((e) => !this.leases.has(e.id) && this.canGather(record, e, online)).length
+      // What a client holds leased and has not used yet still counts: the pool replaces
+      // what signing consumed, not what a client leased ahead (§5.3), so a client that
+      // leases the next burst's presignatures while idle causes no extra presign work.
+      // Other clients still need some unleased ones: at low water the pool refills regardless.
+      const held = usable + this.leasedUnused(record.tokenId, new Set(entries.map((e) => e.id)))
+      if (held >= this.config.target && usable > this.lowWater) continue
       if (best === undefined || usable < best.count) best = { record, participants, count: usable }
     }
     return best
+  }
+
+  /**
+   * Presignatures of `tokenId` this node leased out whose lease runs and which no
+   * signature has used yet: still armed here, or (not armed) still in the store.
+   */
+  private leasedUnused (tokenId: string, listed: ReadonlySet<string>): number {
+    const now = this.ctx.clock.now()
+    let n = 0
+    for (const [id, lease] of this.leases) {
+      if (lease.tokenId !== tokenId || lease.until <= now) continue
+      if (listed.has(id) || this.armed?.holds(tokenId, id) === true) n++
+    }
+    return n
   }
 
   /** Online committee members not cooling down, this node included; undefined when fewer than 2t+1. */

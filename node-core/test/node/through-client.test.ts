@@ -58,8 +58,12 @@ describe('through LitClient', () => {
       for (let i = 0; i < 12; i++) await signAndCheck(client, pkp, `burst one ${i}`)
       const burstOneEnded = Date.now()
       // Idle now: the client leases about as many as the burst used (12), in the background.
-      await until(async () => { const ops = await leaseOps(); return ops.some((o) => o.startedAt >= burstOneEnded) && ops.every((o) => o.endedAt != null) }, 30_000, 'leases ahead')
-      await until(fullPools, 45_000, 'pools refilled')
+      await until(async () => (await leaseOps()).some((o) => o.startedAt >= burstOneEnded), 30_000, 'leases ahead')
+      // What the client holds leased is no longer in the nodes' pools, and they do not replace it
+      // until it is used (§5.3): ready = the pools plus the client's leases.
+      const ready = async (): Promise<{ pool: number, leased: number }> => (await client.listPkps()).find((p) => p.tokenId === pkp.tokenId)!
+      await until(async () => (await ready()).leased >= 12, 30_000, 'the client holds as many as the burst used')
+      await until(async () => { const r = await ready(); return r.pool + r.leased >= 5 * 6 }, 45_000, 'pools refilled')
       const burstTwoStarted = Date.now()
       for (let i = 0; i < 9; i++) await signAndCheck(client, pkp, `burst two ${i}`)
       expect((await leaseOps()).filter((o) => o.startedAt >= burstTwoStarted)).toEqual([])
