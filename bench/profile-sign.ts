@@ -10,33 +10,15 @@
  *   N=5 POOL=16 COUNT=30 scripts/with-netns.sh tsx bench/profile-sign.ts > prof.json
  */
 import type { CDPSession, Page } from '@playwright/test'
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { CHROMIUM_PERMISSIONS } from '../e2e/harness.js'
 import { startBenchStack } from './lib/tabs.js'
+import { cpuSince, processCpu } from './lib/proc-cpu.js'
 
 const N = Number(process.env.N ?? 5)
 const COUNT = Number(process.env.COUNT ?? 15)
 const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
 const log = (s: string): void => { process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${s}\n`) }
-
-/** CPU time (user + system, ms) of every process, by kind (chromium --type=…, or the command name). */
-function processCpu (): Map<number, { kind: string, ms: number }> {
-  const out = new Map<number, { kind: string, ms: number }>()
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8')
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      const ms = (Number(fields[11]) + Number(fields[12])) * 10 // clock ticks of 10 ms
-      const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').split(/[\0 ]/)
-      const type = cmd.find(a => a.startsWith('--type='))?.slice(7)
-      const client = cmd.find(a => a.startsWith('--renderer-client-id='))?.slice(21)
-      const kind = type === undefined ? `${readFileSync(`/proc/${d}/comm`, 'utf8').trim()}:${cmd.slice(1, 3).join(' ').slice(-40)}` : type === 'renderer' ? `renderer#${client ?? '?'}` : type
-      if (ms > 0) out.set(Number(d), { kind, ms })
-    } catch { /* gone */ }
-  }
-  return out
-}
 
 const { web, browser, close } = await startBenchStack('prof')
 try {
@@ -69,11 +51,7 @@ try {
   const r = await dash.evaluate(async ([p, c]) => await window.__litTest!.client!.sign(p, { count: c, concurrency: 1 }), [m.pkp, COUNT] as const)
   const wall = Date.now() - wallBefore
   const cpuAfter = processCpu()
-  const cpuByKind = new Map<string, number>()
-  for (const [pid, after] of cpuAfter) {
-    const before = cpuBefore.get(pid)?.ms ?? 0
-    cpuByKind.set(after.kind, (cpuByKind.get(after.kind) ?? 0) + after.ms - before)
-  }
+  const cpuByKind = cpuSince(cpuBefore, cpuAfter)
   log(`CPU during ${COUNT} signatures (${wall} ms wall, ${Math.round(wall / COUNT)} ms each): ${[...cpuByKind].map(([k, v]) => `${k} ${Math.round(v)} ms`).join(', ')}; total ${Math.round([...cpuByKind.values()].reduce((a, b) => a + b, 0) / COUNT)} ms per signature`)
   log(`latencies ${r.latenciesMs.map(x => Math.round(x)).join(' ')} failures ${r.failures.length}`)
   for (const [i, p] of nodes.entries()) {

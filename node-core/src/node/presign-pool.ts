@@ -42,8 +42,17 @@ export interface PresignPoolConfig {
   leaseMs: number
   /** Look again this often when there is nothing to do (default 1 s). */
   idleCheckMs: number
-  /** Presign runs of other allocators this node joins at once (default 4); more → ERR_UNAVAILABLE. */
+  /** Presign runs of other allocators this node joins at once (default 64: a bound on memory; 32 was reached on 10 tabs); more → ERR_UNAVAILABLE. */
   maxParticipantRuns: number
+  /**
+   * Of those, runs of one allocator at once (default 8). An honest allocator runs one
+   * at a time, but on a loaded machine this node may finish a run well after the
+   * allocator did (it waits for the last messages of the others, behind its own
+   * backlog) and a cancelled run ends here only when the reset arrives: with 2, one
+   * allocator's runs were refused as busy in 1 of 4 starts on 10 tabs, with 4 in 1 of 14. This bounds
+   * what a flooding member can start without refusing an honest one.
+   */
+  maxRunsPerAllocator: number
   /** A peer that failed a run is left out of new runs this long (default 30 s). */
   cooldownMs: number
   /**
@@ -75,7 +84,8 @@ export const DEFAULT_PRESIGN_POOL_CONFIG: PresignPoolConfig = {
   pauseMs: 250,
   leaseMs: 60_000,
   idleCheckMs: 1_000,
-  maxParticipantRuns: 4,
+  maxParticipantRuns: 64,
+  maxRunsPerAllocator: 8,
   cooldownMs: 30_000,
   quietMs: 1_000
 }
@@ -109,6 +119,7 @@ export class PresignPool {
   private lastSignAt = Number.NEGATIVE_INFINITY
   private signingDone: Array<() => void> = []
   private participantRuns = 0
+  private readonly runsByAllocator = new Map<string, number>()
   private allocating = 0
 
   constructor (
@@ -313,13 +324,16 @@ export class PresignPool {
     const op = this.ctx.ops.begin(randomHex(16), 'presign', self)
     op.setPhase('running', `${short(tokenId)} with ${participants.length} participants`)
     const abort = new AbortController()
+    // Why this node gave the run up, for its operation log (the run itself only says "cancelled").
+    let cancelledFor: string | undefined
     const onStop = (): void => { abort.abort() }
     this.stopController.signal.addEventListener('abort', onStop, { once: true })
     // A participant that goes offline can never finish the run: give it up now rather than at the
     // round deadline, which would also hold up every lease waiting for this allocator (one run at a time).
     const unsubscribe = this.ctx.directory.subscribe(() => {
       const online = new Set(this.ctx.directory.onlineNodes())
-      if (participants.some((p) => p !== self && !online.has(p))) abort.abort()
+      const gone = participants.find((p) => p !== self && !online.has(p))
+      if (gone !== undefined && !abort.signal.aborted) { cancelledFor = `participant ${short(gone)} went offline`; abort.abort() }
     })
     this.allocating++
     try {
@@ -340,6 +354,7 @@ export class PresignPool {
               // Busy, or not yet holding the PKP (its mint finishes moments after ours):
               // try it again soon. Only a request it found wrong sends it to cool down.
               if (err.code !== 'ERR_UNAVAILABLE' && err.code !== 'ERR_NOT_FOUND') this.coolDown([peer])
+              if (!abort.signal.aborted) cancelledFor = `${short(peer)} refused: ${err.code} ${err.message}`
               abort.abort()
             }
             this.log.info(`presign/start to ${short(peer)} failed: ${describeError(err)}`)
@@ -357,7 +372,7 @@ export class PresignPool {
       this.ctx.changed()
       return presignature
     } catch (err) {
-      op.fail(describeError(err))
+      op.fail(cancelledFor ?? describeError(err))
       throw err
     } finally {
       unsubscribe()
@@ -387,12 +402,18 @@ export class PresignPool {
     if (participants.length < 2 * t + 1) throw new BadRequestError(`a presign needs 2t+1 = ${2 * t + 1} participants`)
     const sessionId = presignSessionId(tokenId, session, participants)
     if (this.ctx.hub.hasRun(sessionId)) throw new BadRequestError('this presign session has run')
+    // A global cap alone made honest allocators refuse each other: with 10 nodes and
+    // 7 participants per run, a node is asked to join ~6 runs at once, and a cap of 4
+    // cancelled 3 of 4 runs after their participants had dealt (bench/profile-presign.ts, 2026-12-06).
+    // Checked and taken in one synchronous step: requests arriving together must not all pass.
     if (this.participantRuns >= this.config.maxParticipantRuns) throw new UnavailableError(`${BUSY} too many presign runs in progress`)
-    const keyShare = await this.ctx.store.getPkpShare(tokenId)
-    if (keyShare === undefined) throw new NotFoundError('no key share for this PKP here')
-    const ids = participants.map((p) => record.committee.indexOf(p) + 1)
+    if ((this.runsByAllocator.get(caller) ?? 0) >= this.config.maxRunsPerAllocator) throw new UnavailableError(`${BUSY} too many presign runs of this allocator in progress`)
     this.participantRuns++
+    this.runsByAllocator.set(caller, (this.runsByAllocator.get(caller) ?? 0) + 1)
     try {
+      const keyShare = await this.ctx.store.getPkpShare(tokenId)
+      if (keyShare === undefined) throw new NotFoundError('no key share for this PKP here')
+      const ids = participants.map((p) => record.committee.indexOf(p) + 1)
       const presignature = await this.ctx.hub.run({
         id: sessionId,
         peers: committeePeers(record.committee, ids),
@@ -407,6 +428,9 @@ export class PresignPool {
       return { presignatureId: presignature.id }
     } finally {
       this.participantRuns--
+      const left = (this.runsByAllocator.get(caller) ?? 1) - 1
+      if (left > 0) this.runsByAllocator.set(caller, left)
+      else this.runsByAllocator.delete(caller)
     }
   }
 

@@ -1,0 +1,91 @@
+/**
+ * Why a pool fills as fast as it does: a diagnostic, not a benchmark. Starts the
+ * relay, web server, N node tabs (?pool=POOL) and the dashboard in one headless
+ * Chromium, mints one PKP, then follows its pools from empty to full: every
+ * allocator run (the node's 'presign' operations: done or failed, with the
+ * reason, and how long each took), how many ran at once, and the CPU every
+ * process spent (/proc). Prints JSON.
+ *
+ *   N=10 POOL=16 scripts/with-netns.sh tsx bench/profile-presign.ts > presign.json
+ */
+import type { Page } from '@playwright/test'
+import { CHROMIUM_PERMISSIONS } from '../e2e/harness.js'
+import { startBenchStack } from './lib/tabs.js'
+import { cpuSince, processCpu } from './lib/proc-cpu.js'
+import { machineInfo, median, percentile, round } from './lib/index.js'
+
+const N = Number(process.env.N ?? 10)
+const POOL = Number(process.env.POOL ?? 16)
+/** The pools are full once their level has not grown for this long. */
+const STABLE_MS = 10_000
+const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
+const log = (s: string): void => { process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${s}\n`) }
+
+interface Run { node: number, id: string, phase: string, detail?: string, startedAt: number, endedAt?: number }
+
+async function presignRuns (page: Page, node: number): Promise<Run[]> {
+  const ops = await page.evaluate(() => window.__litTest!.node!().operations.filter(o => o.kind === 'presign'))
+  return ops.map(o => ({ node, id: o.id, phase: o.phase, detail: o.detail, startedAt: o.startedAt, endedAt: o.endedAt }))
+}
+
+/** Failure reasons with the run-specific parts (ids, peers, numbers) taken out, so that alike ones group. */
+function reasonOf (detail: string | undefined): string {
+  return (detail ?? '?').replace(/[0-9a-f]{6,}…?[0-9a-f]*/gi, '…').replace(/12D3Koo\w+/g, 'peer').replace(/\d+/g, 'N').slice(0, 120)
+}
+
+const { web, browser, close } = await startBenchStack('presign')
+try {
+  const ctx = await browser.newContext({ permissions: CHROMIUM_PERMISSIONS })
+  const nodes: Page[] = []
+  for (let i = 0; i < N; i++) { const p = await ctx.newPage(); await p.goto(`${web.url}/node.html?node=pp${i}&pool=${POOL}`); nodes.push(p) }
+  const dash = await ctx.newPage()
+  await dash.goto(`${web.url}/`)
+  for (;;) {
+    const s = await dash.evaluate(async () => { const s = window.__litTest?.snapshot(); const info = await window.__litTest?.client?.networkInfo().catch(() => null); return { n: s?.network.nodes.length ?? 0, full: s?.network.fullMesh ?? false, m: info?.networkKey?.members.length ?? 0 } }).catch(() => ({ n: 0, full: false, m: 0 }))
+    if (s.n === N && s.full && s.m > 0) break
+    await sleep(500)
+  }
+  log('ready; minting')
+  const cpuBefore = processCpu()
+  const m = await dash.evaluate(async () => await window.__litTest!.client!.mint())
+  const mintedAt = Date.now()
+  log(`mint ${m.ms} ms; following the pools`)
+  const runs = new Map<string, Run>()
+  const level = async (): Promise<number> => (await dash.evaluate(async () => await window.__litTest!.client!.listPkps())).find(p => p.tokenId === m.pkp.tokenId)?.pool ?? 0
+  let full = 0
+  let grewAt = Date.now()
+  while (Date.now() - grewAt < STABLE_MS) {
+    await sleep(1000)
+    // Node operation lists are bounded: read them often enough that no run is forgotten first.
+    for (const [i, p] of nodes.entries()) for (const r of await presignRuns(p, i)) runs.set(`${i}/${r.id}`, r)
+    const now = await level()
+    if (now > full) { full = now; grewAt = Date.now() }
+  }
+  const seconds = (grewAt - mintedAt) / 1000
+  const cpu = cpuSince(cpuBefore, processCpu())
+  const all = [...runs.values()].filter(r => r.endedAt != null && r.startedAt >= mintedAt - 1000)
+  const done = all.filter(r => r.phase === 'done')
+  const failed = all.filter(r => r.phase === 'failed')
+  const durations = done.map(r => r.endedAt! - r.startedAt)
+  const reasons = new Map<string, number>()
+  for (const r of failed) reasons.set(reasonOf(r.detail), (reasons.get(reasonOf(r.detail)) ?? 0) + 1)
+  // Allocator runs in progress over time, sampled every 100 ms of the fill.
+  const inFlight: number[] = []
+  for (let t = mintedAt; t < grewAt; t += 100) inFlight.push(all.filter(r => r.startedAt <= t && r.endedAt! > t).length)
+  const tabCpu = [...cpu].filter(([k]) => k.startsWith('renderer')).reduce((a, [, v]) => a + v, 0)
+  const totalCpu = [...cpu.values()].reduce((a, b) => a + b, 0)
+  console.log(JSON.stringify({
+    diagnostic: 'presign pool fill',
+    workload: `${N} node tabs (pool target ${POOL} per allocator), one PKP minted with committee = every node, pools followed from the mint until their level has not grown for ${STABLE_MS / 1000} s`,
+    poolFull: full,
+    fillSeconds: round(seconds),
+    perSecond: round(full / seconds),
+    runs: { done: done.length, failed: failed.length, failureReasons: Object.fromEntries([...reasons].sort((a, b) => b[1] - a[1])) },
+    doneRunMs: durations.length === 0 ? null : { p50: round(median(durations)), p90: round(percentile(durations, 90)), max: round(Math.max(...durations)) },
+    allocatorRunsInFlight: { mean: round(inFlight.reduce((a, b) => a + b, 0) / Math.max(1, inFlight.length)), max: Math.max(0, ...inFlight) },
+    cpu: { totalMs: Math.round(totalCpu), tabsMs: Math.round(tabCpu), perPresignatureMs: round(totalCpu / Math.max(1, full)), shareOfTwoCores: round(totalCpu / (seconds * 1000 * 2)), byKind: Object.fromEntries([...cpu].filter(([, v]) => v >= 100).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, Math.round(v)])) },
+    machine: machineInfo()
+  }, null, 1))
+} finally {
+  await close()
+}
