@@ -68,6 +68,24 @@ export async function poolOf (dashboard: Page, tokenId: string): Promise<number>
 }
 
 /**
+ * Wait until the PKP's pool level is at least `atLeast` and has then not changed for
+ * `quietMs` (refilled, and background presigning has stopped), or `deadlineMs` passed;
+ * returns the level. Stability alone is not enough where a presign run takes longer than
+ * `quietMs` (10 tabs: 3 s p50, 7 s p90): the level then stands still while runs are in flight.
+ */
+export async function poolRefilled (dashboard: Page, tokenId: string, atLeast: number, quietMs: number, deadlineMs: number): Promise<number> {
+  const t0 = Date.now()
+  let level = -1
+  let since = t0
+  for (;;) {
+    const now = await poolOf(dashboard, tokenId)
+    if (now !== level) { level = now; since = Date.now() } else if (level >= atLeast && Date.now() - since >= quietMs) return level
+    if (Date.now() - t0 > deadlineMs) return level
+    await sleep(250)
+  }
+}
+
+/**
  * Wait until the PKP's pool level has not changed for `quietMs` (background presigning
  * has stopped: it is full) or `deadlineMs` passed; returns the level.
  */
