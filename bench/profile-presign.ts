@@ -10,7 +10,7 @@
  */
 import type { Page } from '@playwright/test'
 import { CHROMIUM_PERMISSIONS } from '../e2e/harness.js'
-import { startBenchStack } from './lib/tabs.js'
+import { openBenchTestnet, startBenchStack } from './lib/tabs.js'
 import { cpuSince, processCpu } from './lib/proc-cpu.js'
 import { machineInfo, median, percentile, round } from './lib/index.js'
 
@@ -36,15 +36,7 @@ function reasonOf (detail: string | undefined): string {
 const { web, browser, close } = await startBenchStack('presign')
 try {
   const ctx = await browser.newContext({ permissions: CHROMIUM_PERMISSIONS })
-  const nodes: Page[] = []
-  for (let i = 0; i < N; i++) { const p = await ctx.newPage(); await p.goto(`${web.url}/node.html?node=pp${i}&pool=${POOL}`); nodes.push(p) }
-  const dash = await ctx.newPage()
-  await dash.goto(`${web.url}/`)
-  for (;;) {
-    const s = await dash.evaluate(async () => { const s = window.__litTest?.snapshot(); const info = await window.__litTest?.client?.networkInfo().catch(() => null); return { n: s?.network.nodes.length ?? 0, full: s?.network.fullMesh ?? false, m: info?.networkKey?.members.length ?? 0 } }).catch(() => ({ n: 0, full: false, m: 0 }))
-    if (s.n === N && s.full && s.m > 0) break
-    await sleep(500)
-  }
+  const { nodes, dashboard: dash } = await openBenchTestnet(ctx, web.url, { n: N, slotPrefix: 'pp', query: `pool=${POOL}`, deadlineMs: 240_000 })
   log('ready; minting')
   const cpuBefore = processCpu()
   const m = await dash.evaluate(async () => await window.__litTest!.client!.mint())

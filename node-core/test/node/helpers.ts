@@ -121,6 +121,16 @@ export async function until (predicate: () => boolean | Promise<boolean>, timeou
   }
 }
 
+/** The unleased presignatures of `tokenId` that `peer` allocates, as it reports them (pkp/list). */
+export async function poolAt (net: TestNetwork, peer: string, tokenId: string): Promise<number> {
+  return (await net.client.request(PkpList, peer, {})).pkps.find((x) => x.tokenId === tokenId)?.pool ?? 0
+}
+
+/** Resolve once every node's own pool of `tokenId` holds at least `target`. */
+export async function untilPoolsAt (net: TestNetwork, tokenId: string, target: number, timeoutMs = 45_000): Promise<void> {
+  await until(async () => (await Promise.all(net.peers.map(async (p) => await poolAt(net, p, tokenId)))).every((n) => n >= target), timeoutMs, `pools at ${target}`)
+}
+
 export interface MintedForTest {
   info: PkpInfo
   publicKeyHex: string

@@ -5,11 +5,10 @@
  * unleased part never stays at or below low water (other clients need some).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { PkpList } from '../../src/node/rpc-definitions.js'
 import type { AuthSig } from '../../src/node/rpc-definitions.js'
 import type { PresignaturePublic } from '../../src/crypto/ecdsa/index.js'
 import {
-  authSigFor, expectValidSignature, leaseOne, mintByRpc, signByRpc, startNetwork, testAccount, until,
+  authSigFor, expectValidSignature, leaseOne, mintByRpc, poolAt, signByRpc, startNetwork, testAccount, until, untilPoolsAt,
   type MintedForTest, type TestNetwork
 } from './helpers.js'
 
@@ -20,8 +19,7 @@ let auth: AuthSig
 let pkp: MintedForTest
 const held: PresignaturePublic[] = []
 
-const poolOf = async (peer: string): Promise<number> =>
-  (await net.client.request(PkpList, peer, {})).pkps.find((x) => x.tokenId === pkp.info.tokenId)?.pool ?? 0
+const poolOf = async (peer: string): Promise<number> => await poolAt(net, peer, pkp.info.tokenId)
 /** No event marks a run that does not start: a window 50× the pause between runs and 20× the quiet period. */
 const window = async (): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, 1_000)) }
 
@@ -30,7 +28,7 @@ beforeAll(async () => {
   net = await startNetwork(3, { seed: 'presign-leased', config: { genesisMinNodes: 99, poolTarget: 4, presignQuietMs: 50, leaseMs: LEASE_MS } })
   auth = await authSigFor(owner)
   pkp = await mintByRpc(net.client, net.peers, 1, auth)
-  await until(async () => (await Promise.all(net.peers.map(poolOf))).every((n) => n >= 4), 45_000, 'pools at target')
+  await untilPoolsAt(net, pkp.info.tokenId, 4, 45_000)
 })
 afterAll(async () => {
   await net.stop()

@@ -6,17 +6,14 @@
  * it refuses a member that starts more runs at once than an honest one would.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { PkpList, PresignStart, type AuthSig } from '../../src/node/rpc-definitions.js'
+import { PresignStart, type AuthSig } from '../../src/node/rpc-definitions.js'
 import { randomHex } from '../../src/node/context.js'
 import { DEFAULT_PRESIGN_POOL_CONFIG } from '../../src/node/presign-pool.js'
-import { authSigFor, mintByRpc, startNetwork, testAccount, until, type MintedForTest, type TestNetwork } from './helpers.js'
+import { authSigFor, mintByRpc, startNetwork, testAccount, untilPoolsAt, type MintedForTest, type TestNetwork } from './helpers.js'
 
 let net: TestNetwork
 let auth: AuthSig
 let pkp: MintedForTest
-
-const poolOf = async (peer: string): Promise<number> =>
-  (await net.client.request(PkpList, peer, {})).pkps.find((x) => x.tokenId === pkp.info.tokenId)?.pool ?? 0
 
 beforeAll(async () => {
   // 8 members, degree 3: every run has 7 participants, so each node is asked into ~6 runs at once.
@@ -28,7 +25,7 @@ afterAll(async () => { await net.stop() })
 
 describe('presign participants', () => {
   it('every allocator runs at once and none is refused as busy: no run is cancelled', async () => {
-    await until(async () => (await Promise.all(net.peers.map(poolOf))).every((n) => n >= 2), 60_000, 'pools at target')
+    await untilPoolsAt(net, pkp.info.tokenId, 2, 60_000)
     const runs = (await Promise.all([...net.nodes.values()].map(async (node) => await node.refresh())))
       .flatMap((s) => s.operations.filter((o) => o.kind === 'presign'))
     expect(runs.length).toBeGreaterThanOrEqual(16)

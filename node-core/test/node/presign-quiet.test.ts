@@ -4,24 +4,23 @@
  * drew from refills only after quietMs, unless it fell to its low water.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { PkpList, PresignLease } from '../../src/node/rpc-definitions.js'
+import { PresignLease } from '../../src/node/rpc-definitions.js'
 import type { AuthSig } from '../../src/node/rpc-definitions.js'
-import { authSigFor, mintByRpc, startNetwork, testAccount, until, type MintedForTest, type TestNetwork } from './helpers.js'
+import { authSigFor, mintByRpc, poolAt, startNetwork, testAccount, until, untilPoolsAt, type MintedForTest, type TestNetwork } from './helpers.js'
 
 const owner = testAccount('quiet-owner')
 let net: TestNetwork
 let auth: AuthSig
 let pkp: MintedForTest
 
-const poolOf = async (peer: string): Promise<number> =>
-  (await net.client.request(PkpList, peer, {})).pkps.find((x) => x.tokenId === pkp.info.tokenId)?.pool ?? 0
+const poolOf = async (peer: string): Promise<number> => await poolAt(net, peer, pkp.info.tokenId)
 
 beforeAll(async () => {
   // target 4 → low water 1; a minute of quiet after any signing activity.
   net = await startNetwork(3, { seed: 'presign-quiet', config: { genesisMinNodes: 99, poolTarget: 4, presignQuietMs: 60_000 } })
   auth = await authSigFor(owner)
   pkp = await mintByRpc(net.client, net.peers, 1, auth)
-  await until(async () => (await Promise.all(net.peers.map(poolOf))).every((n) => n >= 4), 45_000, 'pools at target')
+  await untilPoolsAt(net, pkp.info.tokenId, 4, 45_000)
 })
 afterAll(async () => {
   await net.stop()

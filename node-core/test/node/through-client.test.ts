@@ -3,9 +3,8 @@ import { describe, expect, it } from 'vitest'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { LitClient } from '../../src/client/lit-client.js'
 import { memoryPeerIds } from '../../src/node/memory-transport.js'
-import { PkpList } from '../../src/node/rpc-definitions.js'
 import type { MintedPkp, PkpSignature } from '../../src/client/types.js'
-import { authSigFor, expectValidSignature, startNetwork, testAccount, until, type TestNetwork } from './helpers.js'
+import { authSigFor, expectValidSignature, startNetwork, testAccount, until, untilPoolsAt, type TestNetwork } from './helpers.js'
 
 /** A LitClient on the memory network `net`, for a fresh test account. */
 function clientOn (net: TestNetwork, seed: string): LitClient {
@@ -52,9 +51,7 @@ describe('through LitClient', () => {
     try {
       const pkp = await client.mintPkp()
       const tokenId = pkp.tokenId.replace(/^0x/, '')
-      const fullPools = async (): Promise<boolean> => (await Promise.all(net.peers.map(async (p) =>
-        (await net.client.request(PkpList, p, {})).pkps.find((x) => x.tokenId === tokenId)?.pool ?? 0))).every((n) => n >= 6)
-      await until(fullPools, 45_000, 'full pools')
+      await untilPoolsAt(net, tokenId, 6)
       for (let i = 0; i < 12; i++) await signAndCheck(client, pkp, `burst one ${i}`)
       const burstOneEnded = Date.now()
       // Idle now: the client leases about as many as the burst used (12), in the background.
@@ -81,10 +78,7 @@ describe('through LitClient', () => {
       const pkp = await client.mintPkp()
       // Full pools, so the first sign leases a whole batch (armed on its participants) and keeps the rest.
       const tokenId = pkp.tokenId.replace(/^0x/, '')
-      await until(async () => {
-        const pools = await Promise.all(net.peers.map(async (p) => (await net.client.request(PkpList, p, {})).pkps.find((x) => x.tokenId === tokenId)?.pool ?? 0))
-        return pools.every((n) => n >= 4)
-      }, 45_000, 'full pools')
+      await untilPoolsAt(net, tokenId, 4)
       await signAndCheck(client, pkp, 'before the reloads')
       // Any 2t+1 = 3 of 5 nodes meet every presignature's 3 participants: every cached lease is burned.
       for (const peer of net.peers.slice(0, 3)) await net.reload(peer)
