@@ -3,8 +3,9 @@
  * relay, web server, N node tabs (?pool=POOL) and the dashboard in one headless
  * Chromium, mints one PKP, then follows its pools from empty to full: every
  * allocator run (the node's 'presign' operations: done or failed, with the
- * reason, and how long each took), how many ran at once, and the CPU every
- * process spent (/proc). Prints JSON.
+ * reason, and how long each took), how many ran at once, the nodes' log lines
+ * about lost session messages and expired rounds, and the CPU every process
+ * spent (/proc). Prints JSON.
  *
  *   N=10 POOL=16 scripts/with-netns.sh tsx bench/profile-presign.ts > presign.json
  */
@@ -37,8 +38,20 @@ const { web, browser, close } = await startBenchStack('presign')
 try {
   const ctx = await browser.newContext({ permissions: CHROMIUM_PERMISSIONS })
   const { nodes, dashboard: dash } = await openBenchTestnet(ctx, web.url, { n: N, slotPrefix: 'pp', query: `pool=${POOL}`, deadlineMs: 240_000 })
+  // The nodes' own log lines (info and up go to the console): lost messages and expired rounds, by kind.
+  const logLines = new Map<string, number>()
+  for (const p of nodes) {
+    p.on('console', (msg) => {
+      const text = msg.text()
+      const message = /message to \S+ failed: (.*)/.exec(text)?.[1]
+      const start = /presign\/start to \S+ failed: (.*)/.exec(text)?.[1]
+      const kind = message !== undefined ? `session message lost: ${reasonOf(message)}` : start !== undefined ? `presign/start failed: ${reasonOf(start)}` : /round deadline passed/.test(text) ? 'round deadline passed' : undefined
+      if (kind !== undefined) logLines.set(kind, (logLines.get(kind) ?? 0) + 1)
+    })
+  }
   log('ready; minting')
   const cpuBefore = processCpu()
+  const cpuFrom = Date.now()
   const m = await dash.evaluate(async () => await window.__litTest!.client!.mint())
   const mintedAt = Date.now()
   log(`mint ${m.ms} ms; following the pools`)
@@ -55,6 +68,7 @@ try {
   }
   const seconds = (grewAt - mintedAt) / 1000
   const cpu = cpuSince(cpuBefore, processCpu())
+  const cpuSeconds = (Date.now() - cpuFrom) / 1000
   const all = [...runs.values()].filter(r => r.endedAt != null && r.startedAt >= mintedAt - 1000)
   const done = all.filter(r => r.phase === 'done')
   const failed = all.filter(r => r.phase === 'failed')
@@ -74,8 +88,10 @@ try {
     perSecond: round(full / seconds),
     runs: { done: done.length, failed: failed.length, failureReasons: Object.fromEntries([...reasons].sort((a, b) => b[1] - a[1])) },
     doneRunMs: durations.length === 0 ? null : { p50: round(median(durations)), p90: round(percentile(durations, 90)), max: round(Math.max(...durations)) },
+    nodeLogLines: Object.fromEntries([...logLines].sort((a, b) => b[1] - a[1])),
     allocatorRunsInFlight: { mean: round(inFlight.reduce((a, b) => a + b, 0) / Math.max(1, inFlight.length)), max: Math.max(0, ...inFlight) },
-    cpu: { totalMs: Math.round(totalCpu), tabsMs: Math.round(tabCpu), perPresignatureMs: round(totalCpu / Math.max(1, full)), shareOfTwoCores: round(totalCpu / (seconds * 1000 * 2)), byKind: Object.fromEntries([...cpu].filter(([, v]) => v >= 100).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, Math.round(v)])) },
+    // From just before the mint to the end of the stable wait (the mint's DKG and the idle tail included).
+    cpu: { totalMs: Math.round(totalCpu), tabsMs: Math.round(tabCpu), perPresignatureMs: round(totalCpu / Math.max(1, full)), windowSeconds: round(cpuSeconds), shareOfTwoCores: round(totalCpu / (cpuSeconds * 1000 * 2)), byKind: Object.fromEntries([...cpu].filter(([, v]) => v >= 100).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, Math.round(v)])) },
     machine: machineInfo()
   }, null, 1))
 } finally {
