@@ -131,6 +131,18 @@ export async function untilPoolsAt (net: TestNetwork, tokenId: string, target: n
   await until(async () => (await Promise.all(net.peers.map(async (p) => await poolAt(net, p, tokenId)))).every((n) => n >= target), timeoutMs, `pools at ${target}`)
 }
 
+/**
+ * A network of `n` nodes and one PKP of degree 1 minted by `owner`, started once every
+ * node's pool of it holds `config.poolTarget` (the presign pool tests start from there).
+ */
+export async function startWithFullPools (n: number, seed: string, owner: LocalAccount, config: Partial<LitNodeConfig> & { poolTarget: number }): Promise<{ net: TestNetwork, auth: AuthSig, pkp: MintedForTest }> {
+  const net = await startNetwork(n, { seed, config: { genesisMinNodes: 99, ...config } })
+  const auth = await authSigFor(owner)
+  const pkp = await mintByRpc(net.client, net.peers, 1, auth)
+  await untilPoolsAt(net, pkp.info.tokenId, config.poolTarget, 45_000)
+  return { net, auth, pkp }
+}
+
 export interface MintedForTest {
   info: PkpInfo
   publicKeyHex: string

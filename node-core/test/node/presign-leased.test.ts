@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AuthSig } from '../../src/node/rpc-definitions.js'
 import type { PresignaturePublic } from '../../src/crypto/ecdsa/index.js'
 import {
-  authSigFor, expectValidSignature, leaseOne, mintByRpc, poolAt, signByRpc, startNetwork, testAccount, until, untilPoolsAt,
+  expectValidSignature, leaseOne, poolAt, signByRpc, startWithFullPools, testAccount, until,
   type MintedForTest, type TestNetwork
 } from './helpers.js'
 
@@ -25,10 +25,7 @@ const window = async (): Promise<void> => { await new Promise((resolve) => setTi
 
 beforeAll(async () => {
   // target 4 → low water 1; quiet 50 ms, so a refill that is due starts within ~100 ms.
-  net = await startNetwork(3, { seed: 'presign-leased', config: { genesisMinNodes: 99, poolTarget: 4, presignQuietMs: 50, leaseMs: LEASE_MS } })
-  auth = await authSigFor(owner)
-  pkp = await mintByRpc(net.client, net.peers, 1, auth)
-  await untilPoolsAt(net, pkp.info.tokenId, 4, 45_000)
+  ({ net, auth, pkp } = await startWithFullPools(3, 'presign-leased', owner, { poolTarget: 4, presignQuietMs: 50, leaseMs: LEASE_MS }))
 })
 afterAll(async () => {
   await net.stop()

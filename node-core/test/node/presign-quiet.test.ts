@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PresignLease } from '../../src/node/rpc-definitions.js'
 import type { AuthSig } from '../../src/node/rpc-definitions.js'
-import { authSigFor, mintByRpc, poolAt, startNetwork, testAccount, until, untilPoolsAt, type MintedForTest, type TestNetwork } from './helpers.js'
+import { poolAt, startWithFullPools, testAccount, until, type MintedForTest, type TestNetwork } from './helpers.js'
 
 const owner = testAccount('quiet-owner')
 let net: TestNetwork
@@ -17,10 +17,7 @@ const poolOf = async (peer: string): Promise<number> => await poolAt(net, peer, 
 
 beforeAll(async () => {
   // target 4 → low water 1; a minute of quiet after any signing activity.
-  net = await startNetwork(3, { seed: 'presign-quiet', config: { genesisMinNodes: 99, poolTarget: 4, presignQuietMs: 60_000 } })
-  auth = await authSigFor(owner)
-  pkp = await mintByRpc(net.client, net.peers, 1, auth)
-  await untilPoolsAt(net, pkp.info.tokenId, 4, 45_000)
+  ({ net, auth, pkp } = await startWithFullPools(3, 'presign-quiet', owner, { poolTarget: 4, presignQuietMs: 60_000 }))
 })
 afterAll(async () => {
   await net.stop()
