@@ -9,7 +9,7 @@
  *    no request waits for a presign run;
  *  - sustained signatures per second (several requests in flight for a fixed
  *    time; the pool drains, so presign production is part of it);
- *  - decrypt latency p50/p99;
+ *  - decrypt latency p50/p99 (one text again and again, and a new text each time);
  *  - the floor: bare stream round trips (echo) between two node tabs and
  *    between the dashboard and a node tab, in the same run.
  * Every signature is checked (recoverAddress = the PKP's address) and every
@@ -80,6 +80,10 @@ async function waitPool (dashboard: Page, tokenId: string, atLeast: number, dead
     if (level >= atLeast || Date.now() - t0 > deadlineMs) return level
     await sleep(200)
   }
+}
+
+function decryptStats (d: { latenciesMs: number[], failures: string[], wrongPlaintexts: number, faults: Record<string, number> }): Record<string, unknown> {
+  return { ...latencyStats(d.latenciesMs), failures: d.failures.length, wrongPlaintexts: d.wrongPlaintexts, faultsNamed: d.faults, firstFailures: d.failures.slice(0, 3) }
 }
 
 async function runSize (browser: Browser, webUrl: string, n: number): Promise<Record<string, unknown>> {
@@ -156,7 +160,9 @@ async function runSize (browser: Browser, webUrl: string, n: number): Promise<Re
     // Decrypt on a quiet network: the sustained phase drained the pool, and its refills would share the cores.
     await poolRefilled(dashboard, pkp.tokenId, warmLevel, POOL_QUIET_MS, REFILL_WAIT_MS)
     const dec = await dashboard.evaluate(async ([c]) => await window.__litTest!.client!.decrypt({ count: c }), [DECRYPTS] as const)
-    progress(`${n} tabs: decrypt p50 ${dec.latenciesMs.length > 0 ? round(median(dec.latenciesMs)) : '?'} ms`)
+    const decFresh = await dashboard.evaluate(async ([c]) => await window.__litTest!.client!.decrypt({ count: c, fresh: true }), [DECRYPTS] as const)
+    const p50 = (xs: number[]): string => xs.length > 0 ? String(round(median(xs))) : '?'
+    progress(`${n} tabs: decrypt p50 ${p50(dec.latenciesMs)} ms (one text), ${p50(decFresh.latenciesMs)} ms (a new text each time)`)
 
     return {
       nodes: n,
@@ -177,7 +183,8 @@ async function runSize (browser: Browser, webUrl: string, n: number): Promise<Re
         badSignatures: sustained.badSignatures,
         firstFailures: sustained.failures.slice(0, 3)
       },
-      decryptMs: { ...latencyStats(dec.latenciesMs), failures: dec.failures.length, wrongPlaintexts: dec.wrongPlaintexts, faultsNamed: dec.faults, firstFailures: dec.failures.slice(0, 3) },
+      decryptMs: decryptStats(dec),
+      decryptFreshMs: decryptStats(decFresh),
       floor: {
         nodeToNode: { requestP50Ms: nodeToNode.p50Ms, requestP99Ms: nodeToNode.p99Ms, oneStreamP50Ms: nodeToNode.oneStream.p50Ms, oneStreamP99Ms: nodeToNode.oneStream.p99Ms },
         dashboardToNode: { requestP50Ms: dashToNode.p50Ms, requestP99Ms: dashToNode.p99Ms, oneStreamP50Ms: dashToNode.oneStream.p50Ms, oneStreamP99Ms: dashToNode.oneStream.p99Ms }
@@ -222,7 +229,7 @@ try {
       presignatures: `a new PKP's pools (all allocators) filling from empty: presignatures made / seconds from mint to the last new one; ends when the level is stable for ${POOL_STABLE_MS / 1000} s`,
       pkpSignWarm: `${SIGNATURES} pkpSign of random 32-byte hashes, one at a time, in batches of at most half the full pool; each batch waits (at most ${REFILL_WAIT_MS / 1000} s; below 90% of full it counts in coldBatches) until the pool level (the nodes' unleased presignatures plus those the dashboard holds leased) is back at 90% of full and has then not changed for ${POOL_QUIET_MS / 1000} s (refilled, background presigning stopped), after one unmeasured signature; the phase stops after ${WARM_PHASE_MS / 60_000} min (n < ${SIGNATURES} then)`,
       sustained: `${CONCURRENCY} pkpSign requests in flight for ${SUSTAIN_MS / 1000} s starting from a warm pool (pool production limits it once drained)`,
-      decrypt: `${DECRYPTS} sequential decrypts of one text encrypted under 'anyone', once the pool has refilled after the sustained phase (level back at 90% of full, then unchanged for ${POOL_QUIET_MS / 1000} s; at most ${REFILL_WAIT_MS / 1000} s)`,
+      decrypt: `decryptMs: ${DECRYPTS} sequential decrypts of one text encrypted under 'anyone' (from the second on, the nodes' H1 memo has its identity), once the pool has refilled after the sustained phase (level back at 90% of full, then unchanged for ${POOL_QUIET_MS / 1000} s; at most ${REFILL_WAIT_MS / 1000} s); decryptFreshMs: then ${DECRYPTS} more, each of a text encrypted just before it (outside the timed span), so every identity is new to every node`,
       floor: `${ECHO_REQUESTS} echo requests of 64 bytes (fresh stream each, and ping-pong on one stream) node tab → node tab and dashboard → node tab, after 100 warm-up; measured once the network key exists and before the first mint (no background presigning)`,
       pages: 'production build with the test hook (VITE_LIT_TEST=1), headless Chromium, one browser, one tab per node; fresh relay and fresh node identities per size'
     },
@@ -233,7 +240,8 @@ try {
           pkpSignP50: five.pkpSignWarmMs?.p50 != null && five.pkpSignWarmMs.p50 <= TARGETS.pkpSignP50Ms,
           pkpSignP99: five.pkpSignWarmMs?.p99 != null && five.pkpSignWarmMs.p99 <= TARGETS.pkpSignP99Ms,
           mint: five.mintMs.median <= TARGETS.mintMs,
-          decryptP50: five.decryptMs?.p50 != null && five.decryptMs.p50 <= TARGETS.decryptP50Ms
+          decryptP50: five.decryptFreshMs?.p50 != null && five.decryptFreshMs.p50 <= TARGETS.decryptP50Ms,
+          decryptP50OneText: five.decryptMs?.p50 != null && five.decryptMs.p50 <= TARGETS.decryptP50Ms
         },
     results,
     machine: { ...machineInfo(), chromium: browser.version(), loadAverage1m: { atStart: loadAtStart[0], atEnd: round(loadavg()[0]) } }

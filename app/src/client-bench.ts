@@ -93,13 +93,21 @@ export class ClientBench {
     return out
   }
 
-  /** Encrypt one text to the network key under `anyone`, then decrypt it `count` times in sequence. */
-  async decrypt (opts: { count: number }): Promise<DecryptBenchResult> {
-    const text = `bench ${toHex(crypto.getRandomValues(new Uint8Array(8)))}`
+  /**
+   * Encrypt one text to the network key under `anyone`, then decrypt it `count` times in
+   * sequence; with `fresh`, encrypt a new text before each decrypt (outside the timed span),
+   * so no node or client has seen its identity before.
+   */
+  async decrypt (opts: { count: number, fresh?: boolean }): Promise<DecryptBenchResult> {
     const conditions: AccessControlConditions = [{ conditionType: 'anyone' }]
-    const sealed = await this.client.encrypt({ accessControlConditions: conditions, dataToEncrypt: text })
+    const seal = async (): Promise<{ text: string, sealed: Awaited<ReturnType<DashboardClient['encrypt']>> }> => {
+      const text = `bench ${toHex(crypto.getRandomValues(new Uint8Array(8)))}`
+      return { text, sealed: await this.client.encrypt({ accessControlConditions: conditions, dataToEncrypt: text }) }
+    }
+    let { text, sealed } = await seal()
     const out: DecryptBenchResult = { latenciesMs: [], failures: [], wrongPlaintexts: 0, faults: {} }
     for (let i = 0; i < opts.count; i++) {
+      if (opts.fresh === true && i > 0) ({ text, sealed } = await seal())
       const t = performance.now()
       try {
         const res = await this.client.decrypt({ ...sealed, accessControlConditions: conditions, signal: AbortSignal.timeout(30_000) })

@@ -780,8 +780,7 @@ export class LitClient {
     const canonical = canonicalConditions(conditions)
     const dataHashHex = typeof request.dataToEncryptHash === 'string' ? request.dataToEncryptHash.replace(/^0x/, '').toLowerCase() : ''
     if (!/^[0-9a-f]{64}$/.test(dataHashHex)) throw new InvalidArgumentError('dataToEncryptHash', 'expected 32 bytes of hex')
-    const ciphertext = fromBase64(request.ciphertext)
-    decodeIbeCiphertext(ciphertext) // malformed input fails here, before any node is asked
+    const ciphertext = decodeIbeCiphertext(fromBase64(request.ciphertext)) // malformed input fails here, before any node is asked
     const key = await this.requireNetworkKey(signal)
     const identity = accessControlIdentity(conditionsHash(conditions), hexToBytes(dataHashHex))
     const online = new Set(this.onlineNodes())

@@ -24,8 +24,8 @@
  */
 import type { PresignaturePublic, SignRequest, SignatureShare, EcdsaSignature, SigningNonce } from '../crypto/ecdsa/index.js'
 import { combineSignatureShares, decodeSignatureShare, EcdsaAbortCode, signingNonce, verifySignatureShare, verifySignatureShares } from '../crypto/ecdsa/index.js'
-import type { BlsDecryptionShare } from '../crypto/bls/index.js'
-import { combineAndDecrypt, decodeBlsDecryptionShare, NotEnoughSharesError, verifyBlsDecryptionShare } from '../crypto/bls/index.js'
+import type { BlsDecryptionShare, IbeCiphertext } from '../crypto/bls/index.js'
+import { combineAndDecrypt, decodeBlsDecryptionShareOnCurve, NotEnoughSharesError, verifyBlsDecryptionShare } from '../crypto/bls/index.js'
 import type { G1Point, SecpPoint } from '../crypto/group.js'
 import type { PublicKeySet } from '../crypto/key-share.js'
 import type { ParticipantId } from '../crypto/shares.js'
@@ -292,8 +292,8 @@ export interface DecryptionCollectorInit {
   /** The network key (decodeBlsPublicKeySet of what ≥ degree+1 members reported). */
   publicKeySet: PublicKeySet<G1Point>
   identity: string
-  /** The encoded IBE ciphertext (already decoded once by the caller, so it is well-formed). */
-  ciphertext: Uint8Array
+  /** The IBE ciphertext, decoded (strictly) by the caller before any node was asked. */
+  ciphertext: IbeCiphertext
   /** Key holder PeerId → participant id. */
   holders: ReadonlyMap<string, ParticipantId>
   deadlineAt: number
@@ -311,7 +311,8 @@ export function decryptionShareCollector (init: DecryptionCollectorInit): ShareC
     settleMs: init.settleMs,
     scheme: {
       accept: (_node, id, answer) => {
-        const share = decodeBlsDecryptionShare(answer)
+        // On the curve only: the optimistic combine needs no subgroup check (docs/ibe.md §4.0).
+        const share = decodeBlsDecryptionShareOnCurve(answer)
         if (share.id !== id) throw new LitError(`share claims participant ${share.id}, sender is ${id}`, FaultCode.BadShare)
         return share
       },

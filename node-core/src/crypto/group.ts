@@ -84,12 +84,13 @@ export function pointFromBytes<P extends CurvePoint<any, P>> (group: Group<P>, b
   if (bytes.length !== group.pointBytes) throw new MalformedMessageError(field, `${group.name} point must be ${group.pointBytes} bytes (compressed), got ${bytes.length}`)
   let p: P
   try {
+    // noble's fromBytes asserts validity: on the curve AND in the prime-order subgroup (a
+    // second isTorsionFree here cost a G2 decode ~3 ms more; test/crypto/wire.test.ts and
+    // test/bls/codec.test.ts pin that points outside the subgroup are refused).
     p = group.Point.fromBytes(bytes)
-    p.assertValidity()
   } catch (err) {
     throw new MalformedMessageError(field, `not a valid ${group.name} point: ${(err as Error).message}`)
   }
-  if (!p.isTorsionFree()) throw new MalformedMessageError(field, `${group.name} point is not in the prime-order subgroup`)
   if (p.equals(group.ZERO) && opts.allowIdentity !== true) throw new MalformedMessageError(field, 'point is the identity')
   return p
 }

@@ -12,7 +12,7 @@
  * covering degree+1 of them (executeJs `runners: 'all'`), which the error says.
  */
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
-import { accessControlIdentity, encodeBlsDecryptionShare, ibeDecryptionShare } from '../crypto/bls/index.js'
+import { accessControlIdentity, encodeBlsDecryptionShare, ibeDecryptionShare, type IbeCiphertext } from '../crypto/bls/index.js'
 import type { ParticipantId } from '../crypto/shares.js'
 import { decryptionShareCollector } from '../client/share-collector.js'
 import { fanOut } from '../client/fan-out.js'
@@ -33,10 +33,10 @@ import { ActionDecryptShare } from './rpc-definitions.js'
 /** How long a runner waits for the key holders' shares. */
 export const ACTION_DECRYPT_TIMEOUT_MS = 10_000
 
-/** One decryption a run asked for: parsed conditions, the ciphertext bytes, the data hash (hex). */
+/** One decryption a run asked for: parsed conditions, the decoded ciphertext, the data hash (hex). */
 export interface ActionDecryption {
   conditions: AccessControlConditions
-  ciphertext: Uint8Array
+  ciphertext: IbeCiphertext
   dataHash: string
 }
 

@@ -16,7 +16,7 @@ import type { RunResult } from '../actions/sandbox/quickjs-runner.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { fromBase64 } from '../base64.js'
-import { decodeIbeCiphertext } from '../crypto/bls/index.js'
+import { decodeIbeCiphertext, type IbeCiphertext } from '../crypto/bls/index.js'
 import type { StoredNetworkKey } from '../store/node-store.js'
 import { actionConditionOf, canonicalConditions, parseAccessControlConditions } from './access-conditions.js'
 import { ActionDecryptShares } from './action-decrypt.js'
@@ -234,10 +234,9 @@ export class ActionService {
     if (this.decryptShares === undefined) throw new ActionCallError('UnavailableError', 'decryptAndCombine under an action condition is not available on this node')
     const dataHash = args.dataToEncryptHash.replace(/^0x/, '').toLowerCase()
     if (!/^[0-9a-f]{64}$/.test(dataHash)) throw new ActionCallError('TypeError', 'dataToEncryptHash must be 32 bytes of hex')
-    let ciphertext: Uint8Array
+    let ciphertext: IbeCiphertext
     try {
-      ciphertext = fromBase64(args.ciphertext)
-      decodeIbeCiphertext(ciphertext)
+      ciphertext = decodeIbeCiphertext(fromBase64(args.ciphertext))
     } catch (err) {
       throw new ActionCallError('TypeError', `ciphertext: ${describeError(err)}`)
     }

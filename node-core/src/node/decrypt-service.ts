@@ -19,6 +19,8 @@ import { corruptDecryptionShare, neverAnswer } from './faults.js'
 import { describeError } from './log.js'
 import { DecryptShareRequest, type AuthSig } from './rpc-definitions.js'
 
+const ms = (x: number): string => x.toFixed(1)
+
 /** How long a decrypt waits for fresh registry certificates before it judges a PKP condition. */
 export const REGISTRY_REFRESH_MS = 2_000
 
@@ -48,6 +50,7 @@ export class DecryptService {
 
   private async share (req: { conditions: string, dataHash: string, auth?: AuthSig }, caller: string, signal?: AbortSignal): Promise<{ share: string }> {
     const op = this.ctx.ops.begin(randomHex(16), 'decrypt', caller)
+    const t0 = performance.now()
     try {
       const key = this.networkKey()
       if (key === undefined) throw new UnavailableError('no network key yet')
@@ -61,9 +64,10 @@ export class DecryptService {
       const unmet = unmetCondition(conditions, address, this.ctx.registry)
       if (unmet !== null) throw new UnauthorizedError(unmet)
       const identity = accessControlIdentity(conditionsHash(conditions), hexToBytes(req.dataHash))
+      const t1 = performance.now()
       let share = ibeDecryptionShare(key.share, identity)
       if (this.ctx.faults.corruptShares === true) share = corruptDecryptionShare(share)
-      op.done()
+      op.done(`checks ${ms(t1 - t0)} share ${ms(performance.now() - t1)} ms`)
       return { share: bytesToHex(encodeBlsDecryptionShare(share)) }
     } catch (err) {
       op.fail(describeError(err))

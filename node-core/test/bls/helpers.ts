@@ -34,13 +34,20 @@ function compressed (parts: bigint[]): Uint8Array {
   return out
 }
 
-/** Compressed encoding of a G1 curve point outside the prime-order subgroup. */
-export function g1OutsideSubgroup (): Uint8Array {
+/** A G1 curve point outside the prime-order subgroup. */
+export function g1PointOutsideSubgroup (): G1Point {
   for (let x = 5n; ; x++) {
     const rhs = Fp.add(Fp.mul(Fp.sqr(x), x), 4n)
     const y = trySqrt(() => Fp.sqrt(rhs))
-    if (y !== undefined && Fp.eql(Fp.sqr(y), rhs) && !bls12_381.G1.Point.fromAffine({ x, y }).isTorsionFree()) return compressed([x])
+    if (y === undefined || !Fp.eql(Fp.sqr(y), rhs)) continue
+    const p = bls12_381.G1.Point.fromAffine({ x, y })
+    if (!p.isTorsionFree()) return p
   }
+}
+
+/** Compressed encoding of a G1 curve point outside the prime-order subgroup. */
+export function g1OutsideSubgroup (): Uint8Array {
+  return compressed([g1PointOutsideSubgroup().toAffine().x])
 }
 
 /** Compressed encoding of an x with no G1 curve point. */

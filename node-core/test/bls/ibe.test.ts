@@ -21,7 +21,8 @@ import {
   type BlsDecryptionShare
 } from '../../src/crypto/bls/index.js'
 import { ibeCiphertextAad } from '../../src/crypto/bls/codec.js'
-import { aeadKey, gtMask, hashMessageToG2 } from '../../src/crypto/bls/hash.js'
+import { IBE_IDENTITY_DST, IDENTITY_CACHE_SIZE, aeadKey, gtMask, hashMessageToG2 } from '../../src/crypto/bls/hash.js'
+import type { G2Point as BlsG2Point } from '../../src/crypto/group.js'
 import { dealBls, pick, utf8 } from './helpers.js'
 import { interpolateG2AtZero } from '../../src/crypto/bls/partials.js'
 import { lagrangeCoefficients } from '../../src/crypto/shares.js'
@@ -235,5 +236,19 @@ describe('threshold IBE (Boneh–Franklin + FO)', () => {
     expect(() => ibeEncrypt(pks.publicKey, '', utf8('x'))).toThrow(LitError)
     expect(() => ibeEncrypt(BlsG1.ZERO, ID, utf8('x'))).toThrow(LitError)
     expect(() => ibeDecrypt(BlsG2.ZERO, new Uint8Array(100))).toThrow(LitError)
+  })
+})
+
+describe('H1 memo (docs/ibe.md security notes)', () => {
+  it('returns the RFC 9380 point for every identity, cached or not, and keeps only the last IDENTITY_CACHE_SIZE', () => {
+    const direct = (id: string): BlsG2Point => bls12_381.G2.hashToCurve(utf8(id), { DST: IBE_IDENTITY_DST }) as BlsG2Point
+    const first = hashIdentityToG2('memo-0')
+    expect(first.equals(direct('memo-0'))).toBe(true)
+    expect(hashIdentityToG2('memo-0')).toBe(first) // a hit is the same immutable point
+    for (let i = 1; i <= IDENTITY_CACHE_SIZE; i++) hashIdentityToG2(`memo-${i}`)
+    const again = hashIdentityToG2('memo-0') // evicted: recomputed, equal but a new object
+    expect(again).not.toBe(first)
+    expect(again.equals(first)).toBe(true)
+    expect(hashIdentityToG2('memo-1').equals(direct('memo-1'))).toBe(true)
   })
 })

@@ -9,13 +9,13 @@ import { publicKeyToAddress } from 'viem/accounts'
 import { Secp256k1 } from '../../src/crypto/group.js'
 import { seededRng } from '../../src/crypto/random.js'
 import { encodeSignatureShare, signShare, signingNonce, decodeSignatureShare, type Presignature, type SignRequest } from '../../src/crypto/ecdsa/index.js'
-import { encodeBlsDecryptionShare, ibeDecryptionShare, ibeEncrypt } from '../../src/crypto/bls/index.js'
+import { decodeIbeCiphertext, encodeBlsDecryptionShare, ibeDecryptionShare, ibeEncrypt } from '../../src/crypto/bls/index.js'
 import { runPresignInMemory } from '../../src/protocols/presign/index.js'
 import { RemoteError, RpcTimeoutError } from '../../src/net/rpc/errors.js'
 import { BadShareError, FaultCode, NotEnoughNodesError, TimeoutError, UnauthorizedError } from '../../src/client/errors.js'
 import { decryptionShareCollector, signatureShareCollector, SETTLE_MS } from '../../src/client/share-collector.js'
 import { keyFor, ids, requestFor } from '../ecdsa/helpers.js'
-import { dealBls, utf8 } from '../bls/helpers.js'
+import { dealBls, g2OutsideSubgroup, utf8 } from '../bls/helpers.js'
 
 const N = 5
 const T = 1 // 2t+1 = 3
@@ -221,7 +221,7 @@ describe('decryption share collector', () => {
   const pks = bls[0].publicKeySet
   const identity = 'lit-accesscontrolcondition://aa/bb'
   const plaintext = utf8('a secret for the collector')
-  const ciphertext = ibeEncrypt(pks.publicKey, identity, plaintext, { rng: seededRng('collector-ibe') })
+  const ciphertext = decodeIbeCiphertext(ibeEncrypt(pks.publicKey, identity, plaintext, { rng: seededRng('collector-ibe') }))
   const share = (id: number, ident = identity): Uint8Array => encodeBlsDecryptionShare(ibeDecryptionShare(bls[id - 1], ident))
   const make = (): ReturnType<typeof decryptionShareCollector> => decryptionShareCollector({
     publicKeySet: pks, identity, ciphertext, holders: new Map(ids(N).map(id => [node(id), id] as const)), deadlineAt: DEADLINE
@@ -235,6 +235,18 @@ describe('decryption share collector', () => {
     if (step.kind !== 'done') return
     expect(new TextDecoder().decode(step.result)).toBe('a secret for the collector')
     expect(step.faults).toEqual([{ node: node(2), code: FaultCode.BadShare, reason: 'share failed verification' }])
+  })
+
+  it('takes a share outside the G2 subgroup on the curve-only decode, then names it and decrypts with the others', () => {
+    const c = make()
+    const outside = share(3)
+    outside.set(g2OutsideSubgroup(), outside.length - 96)
+    for (const id of ids(N)) c.addShare(node(id), id === 3 ? outside : share(id), 0)
+    const step = c.step(0)
+    expect(step.kind).toBe('done')
+    if (step.kind !== 'done') return
+    expect(new TextDecoder().decode(step.result)).toBe('a secret for the collector')
+    expect(step.faults.map(f => [f.node, f.code])).toEqual([[node(3), FaultCode.BadShare]])
   })
 
   it('a share relabelled as another participant is refused before combining', () => {

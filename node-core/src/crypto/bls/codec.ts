@@ -9,6 +9,7 @@ import { invertPublic } from '../inverse.js'
 import { MAX_LIST, Reader, WireKind, Writer } from '../wire.js'
 import { PUBLIC_KEY_SET_CHECK_DST, hashToScalars } from './hash.js'
 import { isValidG2, markCheckedG2, msmG1 } from './points.js'
+import { G2_COMPRESSED_BYTES, g2FromBytesOnCurve } from './g2-on-curve.js'
 import type { G2Partial } from './partials.js'
 import type { BlsSignatureShare } from './signature.js'
 import type { BlsDecryptionShare } from './ibe.js'
@@ -61,6 +62,19 @@ export function encodeBlsDecryptionShare (share: BlsDecryptionShare): Uint8Array
 
 export function decodeBlsDecryptionShare (bytes: Uint8Array): BlsDecryptionShare {
   return decodePartial(WireKind.BlsDecryptionShare, bytes, 'BlsDecryptionShare')
+}
+
+/**
+ * A decryption share for the optimistic combine (docs/ibe.md §4.0): strict in every field
+ * except that the point is only checked to be on the curve, not in the subgroup. The
+ * combiner checks it in full (isValidG2) before it verifies, names or trusts it.
+ */
+export function decodeBlsDecryptionShareOnCurve (bytes: Uint8Array): BlsDecryptionShare {
+  const r = new Reader(bytes, 'BlsDecryptionShare').header(WireKind.BlsDecryptionShare)
+  const id = r.participant('id')
+  const point = g2FromBytesOnCurve(r.raw(G2_COMPRESSED_BYTES, 'point'), 'BlsDecryptionShare.point')
+  r.end()
+  return { id, point }
 }
 
 // ---- signatures (standard format, no header) -----------------------------------------------

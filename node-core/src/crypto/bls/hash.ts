@@ -6,6 +6,7 @@ import { bls12_381 } from '@noble/curves/bls12-381.js'
 import { expand_message_xmd, hash_to_field } from '@noble/curves/abstract/hash-to-curve.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import type { G2Point } from '../group.js'
+import { markCheckedG2 } from './points.js'
 
 /** IETF BLS basic scheme, = noble's `bls12_381.longSignatures` default: combined signatures verify anywhere. */
 export const BLS_SIGNATURE_DST = 'BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_NUL_'
@@ -24,12 +25,29 @@ const utf8 = new TextEncoder()
 
 /** H(m) for signatures (docs/bls.md §1.1). */
 export function hashMessageToG2 (message: Uint8Array): G2Point {
-  return bls12_381.G2.hashToCurve(message, { DST: BLS_SIGNATURE_DST }) as G2Point
+  return markCheckedG2(bls12_381.G2.hashToCurve(message, { DST: BLS_SIGNATURE_DST }) as G2Point)
 }
 
-/** H1(identity) for IBE (docs/ibe.md). */
+/**
+ * The last IDENTITY_CACHE_SIZE identities hashed, most recent last. H1 is most of a
+ * decryption share's cost (~60%), and the same ciphertext is often opened again (several
+ * readers of one text, a reload). Points are immutable, so sharing them is safe.
+ */
+export const IDENTITY_CACHE_SIZE = 256
+const identityPoints = new Map<string, G2Point>()
+
+/** H1(identity) for IBE (docs/ibe.md), memoised for the last IDENTITY_CACHE_SIZE identities. */
 export function hashIdentityToG2 (identity: string): G2Point {
-  return bls12_381.G2.hashToCurve(utf8.encode(identity), { DST: IBE_IDENTITY_DST }) as G2Point
+  const cached = identityPoints.get(identity)
+  if (cached !== undefined) {
+    identityPoints.delete(identity)
+    identityPoints.set(identity, cached)
+    return cached
+  }
+  const q = markCheckedG2(bls12_381.G2.hashToCurve(utf8.encode(identity), { DST: IBE_IDENTITY_DST }) as G2Point)
+  identityPoints.set(identity, q)
+  if (identityPoints.size > IDENTITY_CACHE_SIZE) identityPoints.delete(identityPoints.keys().next().value!)
+  return q
 }
 
 /** H2: a GT element (after final exponentiation, hence uniquely encoded) → 32-byte mask. */

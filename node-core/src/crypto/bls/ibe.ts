@@ -112,25 +112,27 @@ export function ibeDecrypt (key: G2Point, ciphertext: Uint8Array): Uint8Array {
 }
 
 /**
- * Decode the ciphertext (Spec 5.1), combine the decryption shares (Spec 4, naming bad ones)
- * and decrypt (Spec 5.2–5.5). Throws MalformedMessageError, NotEnoughSharesError or
- * DecryptionFailedError; never returns unauthenticated plaintext.
+ * Decode the ciphertext (Spec 5.1; or take one decodeIbeCiphertext returned), combine the
+ * decryption shares (Spec 4, naming bad ones) and decrypt (Spec 5.2–5.5). Throws
+ * MalformedMessageError, NotEnoughSharesError or DecryptionFailedError; never returns
+ * unauthenticated plaintext.
  */
-export function combineAndDecrypt (publicKeySet: PublicKeySet<G1Point>, identity: string, ciphertext: Uint8Array, shares: readonly BlsDecryptionShare[], opts: CombineOptions = {}): { plaintext: Uint8Array, culprits: ParticipantId[] } {
-  const ct = decodeIbeCiphertext(ciphertext)
+export function combineAndDecrypt (publicKeySet: PublicKeySet<G1Point>, identity: string, ciphertext: Uint8Array | IbeCiphertext, shares: readonly BlsDecryptionShare[], opts: CombineOptions = {}): { plaintext: Uint8Array, culprits: ParticipantId[] } {
+  const ct = ciphertext instanceof Uint8Array ? decodeIbeCiphertext(ciphertext) : ciphertext
   assertIdentity(identity)
-  // Spec 4.0 (optimistic): interpolate t+1 shares without pairing checks and open. A wrong
-  // share gives a wrong key, which the AEAD tag and the FO check of open() refuse, so a
-  // plaintext returned here is as authentic as one from verified shares; the pairings (and
-  // hashing the identity to G2) are spent only when that fails, to name the bad shares.
+  // Spec 4.0 (optimistic): interpolate t+1 shares without pairing or subgroup checks and
+  // open. A wrong share gives a wrong key, which the AEAD tag and the FO check of open()
+  // refuse, so a plaintext returned here is as authentic as one from verified shares; the
+  // checks (and hashing the identity to G2) are spent only when that fails, to name the bad
+  // shares. Any error here (noble may refuse a point outside the subgroup) means the same.
   const quick = opts.verifyFirst === true ? undefined : interpolatePartialsUnchecked(publicKeySet, shares)
   if (quick !== undefined && !quick.sum.equals(BlsG2.ZERO)) {
     try {
       // e(U, scale·sum) = e(scale·U, sum): the one full-size multiplication lands in G1 (public values).
       const u = quick.scale === 1n ? ct.u : ct.u.multiplyUnsafe(quick.scale)
       return { plaintext: openWith(bls12_381.pairing(u, quick.sum), ct), culprits: quick.culprits }
-    } catch (err) {
-      if (!(err instanceof DecryptionFailedError)) throw err
+    } catch {
+      // fall through to the checked combine
     }
   }
   const { key, culprits } = combineBlsDecryptionShares(publicKeySet, identity, shares, opts)

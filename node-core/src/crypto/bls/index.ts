@@ -31,6 +31,7 @@ export {
   decodeBlsSignatureShare,
   encodeBlsDecryptionShare,
   decodeBlsDecryptionShare,
+  decodeBlsDecryptionShareOnCurve,
   blsSignatureToBytes,
   blsSignatureFromBytes,
   encodeBlsPublicKeySet,

@@ -11,6 +11,7 @@ import { secureRng, type Rng } from '../random.js'
 import { invertPublic } from '../inverse.js'
 import { integerLagrangeAtZero, lagrangeCoefficients, type ParticipantId } from '../shares.js'
 import { NotEnoughSharesError } from './errors.js'
+import { mulG2Secret } from './g2-mul.js'
 import { isValidG2, markCheckedG2, msmG1, msmG2, pairingCheck } from './points.js'
 
 /** x_i·H from participant `id`. Public once computed. */
@@ -68,10 +69,11 @@ export function interpolateG2AtZero (partials: readonly G2Partial[]): G2Point {
   return scale === 1n || sum.equals(BlsG2.ZERO) ? sum : sum.multiplyUnsafe(scale)
 }
 
-/** Spec 1.2: x_i·H, constant-time (x_i is secret). */
+/** Spec 1.2: x_i·H, a fixed sequence of point operations (x_i is secret); H must be a subgroup point (docs/bls.md §1.4). */
 export function evaluatePartial (keyShare: KeyShare<G1Point>, h: G2Point): G2Partial {
   assertBlsKeySet(keyShare.publicKeySet, 'keyShare.publicKeySet')
-  return { id: keyShare.id, point: markCheckedG2(h.multiply(keyShare.secretShare)) }
+  if (!isValidG2(h)) throw new InvalidArgumentError('h', 'not a valid G2 subgroup point')
+  return { id: keyShare.id, point: markCheckedG2(mulG2Secret(h, keyShare.secretShare)) }
 }
 
 /** Spec 2.1–2.2: one share against its verification share X_i. */
@@ -86,7 +88,7 @@ export function verifyPartial (publicKeySet: PublicKeySet<G1Point>, h: G2Point, 
  * Spec 3.1: drop shares that cannot be right before spending pairings on them.
  * Returns the candidates (one per id, sorted by id) and the culprits found so far.
  */
-function sanitise (publicKeySet: PublicKeySet<G1Point>, partials: readonly G2Partial[]): { candidates: G2Partial[], culprits: Set<ParticipantId> } {
+function sanitise (publicKeySet: PublicKeySet<G1Point>, partials: readonly G2Partial[], checkSubgroup = true): { candidates: G2Partial[], culprits: Set<ParticipantId> } {
   const culprits = new Set<ParticipantId>()
   const byId = new Map<ParticipantId, G2Partial>()
   for (const p of partials) {
@@ -96,7 +98,7 @@ function sanitise (publicKeySet: PublicKeySet<G1Point>, partials: readonly G2Par
       if (Number.isSafeInteger(id) && id > 0) culprits.add(id)
       continue
     }
-    if (!isValidG2(p.point)) { culprits.add(id); continue }
+    if (checkSubgroup ? !isValidG2(p.point) : !(p.point instanceof BlsG2.Point) || p.point.equals(BlsG2.ZERO)) { culprits.add(id); continue }
     const seen = byId.get(id)
     if (seen === undefined) byId.set(id, p)
     else if (!seen.point.equals(p.point)) culprits.add(id)
@@ -132,15 +134,16 @@ export function findInvalidPartials (publicKeySet: PublicKeySet<G1Point>, h: G2P
 
 /**
  * Spec 3.7: interpolate from the t+1 structurally sound shares with the smallest ids
- * WITHOUT the pairing checks — only for callers that authenticate the result another
- * way (IBE decryption: the AEAD tag and the FO check fail for a wrong key). The result
- * is scale·sum (interpolateG2Scaled), left unmultiplied for a caller that pairs it. Undefined
- * with fewer than t+1 sound shares; `culprits` are the shares sanitising refused.
+ * WITHOUT the pairing checks, and without the subgroup check (a G2 point object, not the
+ * identity, is enough) — only for callers that authenticate the result another way (IBE
+ * decryption: the AEAD tag and the FO check fail for a wrong key) and then check in full.
+ * The result is scale·sum (interpolateG2Scaled), left unmultiplied for a caller that pairs
+ * it. Undefined with fewer than t+1 such shares; `culprits` are the shares refused.
  */
 export function interpolatePartialsUnchecked (publicKeySet: PublicKeySet<G1Point>, partials: readonly G2Partial[]): { sum: G2Point, scale: bigint, culprits: ParticipantId[] } | undefined {
   assertBlsKeySet(publicKeySet)
   if (!Array.isArray(partials)) throw new InvalidArgumentError('shares', 'not an array')
-  const { candidates, culprits } = sanitise(publicKeySet, partials)
+  const { candidates, culprits } = sanitise(publicKeySet, partials, false)
   const needed = publicKeySet.degree + 1
   if (candidates.length < needed) return undefined
   const { sum, scale } = interpolateG2Scaled(candidates.slice(0, needed))

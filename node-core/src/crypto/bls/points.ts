@@ -27,11 +27,11 @@ export function isValidG2 (p: unknown): p is G2Point {
   const q = p as G2Point
   if (checkedG2.has(q)) return true
   try {
-    q.assertValidity()
+    q.assertValidity() // on the curve and in the subgroup (noble caches a success per point)
   } catch {
     return false
   }
-  if (q.equals(BlsG2.ZERO) || !q.isTorsionFree()) return false
+  if (q.equals(BlsG2.ZERO)) return false
   checkedG2.add(q)
   return true
 }
@@ -41,11 +41,11 @@ export function isValidG1 (p: unknown): p is G1Point {
   if (!(p instanceof BlsG1.Point)) return false
   const q = p as G1Point
   try {
-    q.assertValidity()
+    q.assertValidity() // on the curve and in the subgroup (noble caches a success per point)
   } catch {
     return false
   }
-  return !q.equals(BlsG1.ZERO) && q.isTorsionFree()
+  return !q.equals(BlsG1.ZERO)
 }
 
 /**
