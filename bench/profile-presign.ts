@@ -5,7 +5,8 @@
  * allocator run (the node's 'presign' operations: done or failed, with the
  * reason, and how long each took), how many ran at once, the nodes' log lines
  * about lost session messages and expired rounds, and the CPU every process
- * spent (/proc). Prints JSON.
+ * spent (/proc). Prints JSON. PROFILE=1 adds the node tabs' CPU profile (CDP,
+ * 1 ms sampling) summed by function.
  *
  *   N=10 POOL=16 scripts/with-netns.sh tsx bench/profile-presign.ts > presign.json
  */
@@ -13,6 +14,7 @@ import type { Page } from '@playwright/test'
 import { CHROMIUM_PERMISSIONS } from '../e2e/harness.js'
 import { openBenchTestnet, startBenchStack } from './lib/tabs.js'
 import { cpuSince, processCpu } from './lib/proc-cpu.js'
+import { selfTime, startProfiling, stopProfiling } from './lib/cpu-profile.js'
 import { machineInfo, median, percentile, round } from './lib/index.js'
 
 const N = Number(process.env.N ?? 10)
@@ -49,6 +51,8 @@ try {
       if (kind !== undefined) logLines.set(kind, (logLines.get(kind) ?? 0) + 1)
     })
   }
+  // PROFILE=1: sample every node tab's CPU (1 ms) from the mint to the end of the fill.
+  const sessions = process.env.PROFILE === '1' ? await startProfiling(ctx, nodes, 1000) : []
   log('ready; minting')
   const cpuBefore = processCpu()
   const cpuFrom = Date.now()
@@ -78,6 +82,9 @@ try {
   // Allocator runs in progress over time, sampled every 100 ms of the fill.
   const inFlight: number[] = []
   for (let t = mintedAt; t < grewAt; t += 100) inFlight.push(all.filter(r => r.startedAt <= t && r.endedAt! > t).length)
+  const profiles = []
+  for (const session of sessions) profiles.push(await stopProfiling(session))
+  const sampled = profiles.length > 0 ? selfTime(profiles) : undefined
   const tabCpu = [...cpu].filter(([k]) => k.startsWith('renderer')).reduce((a, [, v]) => a + v, 0)
   const totalCpu = [...cpu.values()].reduce((a, b) => a + b, 0)
   console.log(JSON.stringify({
@@ -92,6 +99,8 @@ try {
     allocatorRunsInFlight: { mean: round(inFlight.reduce((a, b) => a + b, 0) / Math.max(1, inFlight.length)), max: Math.max(0, ...inFlight) },
     // From just before the mint to the end of the stable wait (the mint's DKG and the idle tail included).
     cpu: { totalMs: Math.round(totalCpu), tabsMs: Math.round(tabCpu), perPresignatureMs: round(totalCpu / Math.max(1, full)), windowSeconds: round(cpuSeconds), shareOfTwoCores: round(totalCpu / (cpuSeconds * 1000 * 2)), byKind: Object.fromEntries([...cpu].filter(([, v]) => v >= 100).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, Math.round(v)])) },
+    // PROFILE=1: self time summed over the node tabs, per function, and the share of the sampled total.
+    nodeTabsProfile: sampled === undefined ? null : { sampledMs: Math.round(sampled.totalMs), top: sampled.byFunction.slice(0, 40).map(([k, v]) => `${(100 * v / sampled.totalMs).toFixed(1).padStart(5)}% ${Math.round(v).toString().padStart(6)} ms ${k}`) },
     machine: machineInfo()
   }, null, 1))
 } finally {

@@ -14,6 +14,7 @@ import { writeFileSync } from 'node:fs'
 import { CHROMIUM_PERMISSIONS } from '../e2e/harness.js'
 import { startBenchStack } from './lib/tabs.js'
 import { cpuSince, processCpu } from './lib/proc-cpu.js'
+import { selfTime, startProfiling, stopProfiling, topLines } from './lib/cpu-profile.js'
 
 const N = Number(process.env.N ?? 5)
 const COUNT = Number(process.env.COUNT ?? 15)
@@ -42,10 +43,8 @@ try {
   await dash.evaluate(async ([p]) => await window.__litTest!.client!.sign(p, { count: 1, concurrency: 1 }), [m.pkp] as const)
   await sleep(5000)
   const pages = [dash, ...nodes]
-  const sessions: CDPSession[] = []
-  for (const p of pages) { const s = await ctx.newCDPSession(p); await s.send('Profiler.enable'); await s.send('Profiler.setSamplingInterval', { interval: 200 }); sessions.push(s) }
   const PROFILE = process.env.PROFILE !== '0'
-  if (PROFILE) for (const s of sessions) await s.send('Profiler.start')
+  const sessions: CDPSession[] = PROFILE ? await startProfiling(ctx, pages) : []
   const cpuBefore = processCpu()
   const wallBefore = Date.now()
   const r = await dash.evaluate(async ([p, c]) => await window.__litTest!.client!.sign(p, { count: c, concurrency: 1 }), [m.pkp, COUNT] as const)
@@ -59,21 +58,11 @@ try {
     log(`node${i} sign ops (ms [phases]): ${ops.join(' ')}`)
   }
   const out: Record<string, unknown> = {}
-  for (let i = 0; i < (PROFILE ? pages.length : 0); i++) {
-    const { profile } = await sessions[i].send('Profiler.stop') as any
+  for (const [i, session] of sessions.entries()) {
+    const profile = await stopProfiling(session)
     writeFileSync(`/tmp/prof-${i}.cpuprofile`, JSON.stringify(profile))
-    const self = new Map<string, number>()
-    const byId = new Map<number, any>(profile.nodes.map((n: any) => [n.id, n]))
-    const dt: number[] = profile.timeDeltas
-    let total = 0
-    profile.samples.forEach((id: number, k: number) => {
-      const n = byId.get(id); const cf = n.callFrame
-      const key = `${cf.functionName || '(anon)'} ${cf.url.split('/').pop()}:${cf.lineNumber}`
-      const d = (dt[k + 1] ?? 0) / 1000
-      self.set(key, (self.get(key) ?? 0) + d); total += d
-    })
-    const top = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([k, v]) => `${v.toFixed(1).padStart(8)} ${k}`)
-    out[i === 0 ? 'dashboard' : `node${i - 1}`] = { totalMs: total, top }
+    const t = selfTime([profile])
+    out[i === 0 ? 'dashboard' : `node${i - 1}`] = { totalMs: t.totalMs, top: topLines(t) }
   }
   console.log(JSON.stringify(out, null, 1))
 } finally {
