@@ -99,8 +99,8 @@ try {
     allocatorRunsInFlight: { mean: round(inFlight.reduce((a, b) => a + b, 0) / Math.max(1, inFlight.length)), max: Math.max(0, ...inFlight) },
     // From just before the mint to the end of the stable wait (the mint's DKG and the idle tail included).
     cpu: { totalMs: Math.round(totalCpu), tabsMs: Math.round(tabCpu), perPresignatureMs: round(totalCpu / Math.max(1, full)), windowSeconds: round(cpuSeconds), shareOfTwoCores: round(totalCpu / (cpuSeconds * 1000 * 2)), byKind: Object.fromEntries([...cpu].filter(([, v]) => v >= 100).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, Math.round(v)])) },
-    // PROFILE=1: self time summed over the node tabs, per function, and the share of the sampled total.
-    nodeTabsProfile: sampled === undefined ? null : { sampledMs: Math.round(sampled.totalMs), top: sampled.byFunction.slice(0, 40).map(([k, v]) => `${(100 * v / sampled.totalMs).toFixed(1).padStart(5)}% ${Math.round(v).toString().padStart(6)} ms ${k}`) },
+    // PROFILE=1: self time summed over the node tabs, per function, as a share of the busy (not idle) samples.
+    nodeTabsProfile: sampled === undefined ? null : { sampledMs: Math.round(sampled.totalMs), busyMs: Math.round(sampled.busyMs), top: sampled.byFunction.slice(0, 40).map(([k, v]) => `${(100 * v / sampled.busyMs).toFixed(1).padStart(5)}% ${Math.round(v).toString().padStart(6)} ms ${k}`) },
     machine: machineInfo()
   }, null, 1))
 } finally {

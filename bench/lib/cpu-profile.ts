@@ -8,6 +8,8 @@ import type { BrowserContext, CDPSession, Page } from '@playwright/test'
 export interface SelfTime {
   /** Sampled milliseconds of the whole profile. */
   totalMs: number
+  /** totalMs less the samples V8 marks `(idle)`. */
+  busyMs: number
   /** Self milliseconds by "function file:line", largest first. */
   byFunction: Array<[string, number]>
 }
@@ -45,7 +47,8 @@ export function selfTime (profiles: readonly any[]): SelfTime {
       totalMs += d
     })
   }
-  return { totalMs, byFunction: [...self.entries()].sort((a, b) => b[1] - a[1]) }
+  const idleMs = [...self].filter(([k]) => k.startsWith('(idle) ')).reduce((a, [, v]) => a + v, 0)
+  return { totalMs, busyMs: totalMs - idleMs, byFunction: [...self.entries()].sort((a, b) => b[1] - a[1]) }
 }
 
 /** The `count` largest entries as aligned text lines ("  123.4 name file:line"). */

@@ -24,6 +24,7 @@ import { ActionCallError, ActionRunHost, type ActionDecryptArgs, type ActionRefu
 import { ActionRequests, decryptKey, type RequestInfo } from './action-requests.js'
 import { actionPermittedOn, assertMayUsePkp, callerAddress } from './caller-auth.js'
 import { isSortedDistinct, serve, type NodeContext } from './context.js'
+import { detailMs } from './op-status.js'
 import { toRpcError } from './errors.js'
 import { neverAnswer } from './faults.js'
 import { describeError, short } from './log.js'
@@ -179,7 +180,7 @@ export class ActionService {
         }
       }
       // Where a request's time goes (node page, op/status): code, run (queue + sandbox), shares.
-      op.done(`${short(ipfsId)} ${result.outcome.kind}${result.outcome.code !== undefined ? ` ${result.outcome.code}` : ''} code ${ms(runStarted - t0)} run ${ms(ranFor)} sign ${ms(performance.now() - t2)} ms`)
+      op.done(`${short(ipfsId)} ${result.outcome.kind}${result.outcome.code !== undefined ? ` ${result.outcome.code}` : ''} code ${detailMs(runStarted - t0)} run ${detailMs(ranFor)} sign ${detailMs(performance.now() - t2)} ms`)
       this.ctx.changed()
       return {
         ipfsId,
@@ -361,10 +362,6 @@ export class ActionService {
  */
 export function asAsyncBody (code: string): string {
   return `(async () => {\n${code}\n})()`
-}
-
-function ms (x: number): string {
-  return x.toFixed(1)
 }
 
 function parseJsParams (text: string | undefined): unknown {

@@ -15,11 +15,10 @@ import type { StoredNetworkKey } from '../store/node-store.js'
 import { conditionsHash, parseAccessControlConditionsJson, pkpTokensOf, unmetCondition } from './access-conditions.js'
 import { callerAddress } from './caller-auth.js'
 import { randomHex, serve, type NodeContext } from './context.js'
+import { detailMs } from './op-status.js'
 import { corruptDecryptionShare, neverAnswer } from './faults.js'
 import { describeError } from './log.js'
 import { DecryptShareRequest, type AuthSig } from './rpc-definitions.js'
-
-const ms = (x: number): string => x.toFixed(1)
 
 /** How long a decrypt waits for fresh registry certificates before it judges a PKP condition. */
 export const REGISTRY_REFRESH_MS = 2_000
@@ -67,7 +66,7 @@ export class DecryptService {
       const t1 = performance.now()
       let share = ibeDecryptionShare(key.share, identity)
       if (this.ctx.faults.corruptShares === true) share = corruptDecryptionShare(share)
-      op.done(`checks ${ms(t1 - t0)} share ${ms(performance.now() - t1)} ms`)
+      op.done(`checks ${detailMs(t1 - t0)} share ${detailMs(performance.now() - t1)} ms`)
       return { share: bytesToHex(encodeBlsDecryptionShare(share)) }
     } catch (err) {
       op.fail(describeError(err))

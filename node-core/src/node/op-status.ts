@@ -31,6 +31,11 @@ export interface Operation {
 
 export const MAX_OPERATIONS = 256
 
+/** Milliseconds as operation details show them (one decimal). */
+export function detailMs (x: number): string {
+  return x.toFixed(1)
+}
+
 export class OperationTracker {
   private readonly ops = new Map<string, OperationView>()
   private readonly listeners = new Set<() => void>()

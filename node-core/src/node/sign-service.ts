@@ -18,6 +18,7 @@ import { BadRequestError, NotFoundError } from '../net/rpc/errors.js'
 import { ArmedPresignatures } from './armed-presignatures.js'
 import { assertMayUsePkp, callerAddress } from './caller-auth.js'
 import { randomHex, serve, type NodeContext } from './context.js'
+import { detailMs } from './op-status.js'
 import { corruptSignatureShare, neverAnswer } from './faults.js'
 import { describeError, short } from './log.js'
 import { SignShareRequest } from './rpc-definitions.js'
@@ -90,7 +91,7 @@ export class SignService {
       const t1 = performance.now()
       const { share, takeMs } = await this.shareFor(record, req)
       const t2 = performance.now()
-      op.done(`${short(req.tokenId)}/${short(req.presignatureId)} checks ${ms(t1 - t0)} take ${ms(takeMs)} share ${ms(t2 - t1 - takeMs)} ms`)
+      op.done(`${short(req.tokenId)}/${short(req.presignatureId)} checks ${detailMs(t1 - t0)} take ${detailMs(takeMs)} share ${detailMs(t2 - t1 - takeMs)} ms`)
       this.ctx.changed()
       return { share }
     } catch (err) {
@@ -100,8 +101,4 @@ export class SignService {
       release()
     }
   }
-}
-
-function ms (x: number): string {
-  return x.toFixed(1)
 }

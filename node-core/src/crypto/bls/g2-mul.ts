@@ -1,6 +1,6 @@
 /**
  * x·Q for a secret scalar x and a point Q of the prime-order G2 subgroup, with the
- * GLS endomorphism ψ (docs/bls.md §1.3). A key holder's decryption or signature
+ * GLS endomorphism ψ (docs/bls.md §1.4). A key holder's decryption or signature
  * share x_i·H is the one G2 multiplication on a node's hot path; noble's `multiply`
  * walks all 255 bits of x, this walks 64.
  *

@@ -98,7 +98,8 @@ function sanitise (publicKeySet: PublicKeySet<G1Point>, partials: readonly G2Par
       if (Number.isSafeInteger(id) && id > 0) culprits.add(id)
       continue
     }
-    if (checkSubgroup ? !isValidG2(p.point) : !(p.point instanceof BlsG2.Point) || p.point.equals(BlsG2.ZERO)) { culprits.add(id); continue }
+    const sound = checkSubgroup ? isValidG2(p.point) : p.point instanceof BlsG2.Point && !p.point.equals(BlsG2.ZERO)
+    if (!sound) { culprits.add(id); continue }
     const seen = byId.get(id)
     if (seen === undefined) byId.set(id, p)
     else if (!seen.point.equals(p.point)) culprits.add(id)
