@@ -90,15 +90,7 @@ export async function poolRefilled (dashboard: Page, tokenId: string, atLeast: n
  * has stopped: it is full) or `deadlineMs` passed; returns the level.
  */
 export async function poolSettled (dashboard: Page, tokenId: string, quietMs: number, deadlineMs: number): Promise<number> {
-  const t0 = Date.now()
-  let level = -1
-  let since = t0
-  for (;;) {
-    const now = await poolOf(dashboard, tokenId)
-    if (now !== level) { level = now; since = Date.now() } else if (level > 0 && Date.now() - since >= quietMs) return level
-    if (Date.now() - t0 > deadlineMs) return level
-    await sleep(250)
-  }
+  return await poolRefilled(dashboard, tokenId, 1, quietMs, deadlineMs)
 }
 
 /**

@@ -118,7 +118,6 @@ export class PresignPool {
   private signing = 0
   private lastSignAt = Number.NEGATIVE_INFINITY
   private signingDone: Array<() => void> = []
-  private participantRuns = 0
   private readonly runsByAllocator = new Map<string, number>()
   private allocating = 0
 
@@ -388,6 +387,13 @@ export class PresignPool {
 
   // ---------------------------------------------------------------- handlers
 
+  /** Runs of other allocators this node is in now (the sum over runsByAllocator). */
+  private participantRunCount (): number {
+    let n = 0
+    for (const runs of this.runsByAllocator.values()) n += runs
+    return n
+  }
+
   /** `presign/start`: join another allocator's run. */
   private async participate (req: { tokenId: string, session: string, participants: string[] }, caller: string, callSignal?: AbortSignal): Promise<{ presignatureId: string }> {
     const self = this.ctx.rpc.self
@@ -406,9 +412,8 @@ export class PresignPool {
     // 7 participants per run, a node is asked to join ~6 runs at once, and a cap of 4
     // cancelled 3 of 4 runs after their participants had dealt (bench/profile-presign.ts, 2026-12-06).
     // Checked and taken in one synchronous step: requests arriving together must not all pass.
-    if (this.participantRuns >= this.config.maxParticipantRuns) throw new UnavailableError(`${BUSY} too many presign runs in progress`)
+    if (this.participantRunCount() >= this.config.maxParticipantRuns) throw new UnavailableError(`${BUSY} too many presign runs in progress`)
     if ((this.runsByAllocator.get(caller) ?? 0) >= this.config.maxRunsPerAllocator) throw new UnavailableError(`${BUSY} too many presign runs of this allocator in progress`)
-    this.participantRuns++
     this.runsByAllocator.set(caller, (this.runsByAllocator.get(caller) ?? 0) + 1)
     try {
       const keyShare = await this.ctx.store.getPkpShare(tokenId)
@@ -427,7 +432,6 @@ export class PresignPool {
       this.ctx.changed()
       return { presignatureId: presignature.id }
     } finally {
-      this.participantRuns--
       const left = (this.runsByAllocator.get(caller) ?? 1) - 1
       if (left > 0) this.runsByAllocator.set(caller, left)
       else this.runsByAllocator.delete(caller)
