@@ -3,7 +3,8 @@ import fc from 'fast-check'
 import { Secp256k1 } from '../../src/crypto/group.js'
 import { interpolateScalar } from '../../src/crypto/shares.js'
 import { invertSecret, invertPublic as invertPublicMod } from '../../src/crypto/inverse.js'
-import { interpolateAt, invertPublic } from '../../src/crypto/ecdsa/scalar.js'
+import { interpolateAt, invertPublic, invertPublicBatch } from '../../src/crypto/ecdsa/scalar.js'
+import { InvalidArgumentError } from '../../src/errors.js'
 
 const n = Secp256k1.order
 const scalar = fc.bigInt({ min: 0n, max: n - 1n })
@@ -30,5 +31,12 @@ describe('public-scalar helpers', () => {
       expect(interpolateAt(values)).toBe(interpolateScalar(Secp256k1, values))
       expect(interpolateAt(values, at)).toBe(interpolateScalar(Secp256k1, values, at))
     }), { seed: 11, numRuns: 40 })
+  })
+  it('invertPublicBatch equals one inversion per value, in order, and refuses a zero anywhere', () => {
+    fc.assert(fc.property(fc.array(fc.bigInt({ min: 1n, max: n - 1n }), { minLength: 1, maxLength: 9 }), (xs) => {
+      expect(invertPublicBatch(xs)).toEqual(xs.map((x) => invertPublic(x)))
+    }), { seed: 5, numRuns: 40 })
+    expect(invertPublicBatch([])).toEqual([])
+    expect(() => invertPublicBatch([3n, n, 5n])).toThrow(InvalidArgumentError)
   })
 })

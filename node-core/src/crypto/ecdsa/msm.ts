@@ -9,20 +9,20 @@
  *   k·P = k₁·P + k₂·φ(P). The doubling chain is then ~129 steps instead of 256;
  *   scalars already below 2^129 (the 128-bit batch weights) are not split.
  *   φ of a table entry costs one field multiplication.
- * - Field arithmetic is done here: Jacobian accumulator (x = X/Z², y = Y/Z³)
- *   with affine table entries, so every addition is a mixed addition (8M+3S)
- *   and every doubling 2M+5S, about half of noble's complete projective
+ * - Field arithmetic (secp256k1/jacobian.ts): Jacobian accumulator (x = X/Z²,
+ *   y = Y/Z³) with affine table entries, so every addition is a mixed addition
+ *   (8M+3S) and every doubling 2M+5S, about half of noble's complete projective
  *   formulas. Tables are made affine with Montgomery's batch-inversion trick.
  * - The base point's term uses a wider window over a table built once.
  */
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { Secp256k1, mod, type SecpPoint } from '../group.js'
 import { invertPublic } from '../inverse.js'
+import { type Jacobian, INFINITY, jAddAffine, jDouble, p, red, toAffineBatch as toAffine } from '../secp256k1/jacobian.js'
 
 const WINDOW = 5 // per-call tables: odd multiples 1P, 3P, …, 15P
 const WINDOW_G = 8 // the base point's table (built once): 1G, 3G, …, 127G
 const n = Secp256k1.order
-const p = Secp256k1.Point.Fp.ORDER
 
 // GLV constants of secp256k1 (as in @noble/curves' secp256k1 endo option):
 // β is a cube root of unity mod p, and the lattice basis gives k = k₁ + k₂·λ (mod n).
@@ -71,77 +71,7 @@ function wnaf (k: bigint, w: number): Int16Array {
   return out.subarray(0, last + 1)
 }
 
-// p = 2^256 − c with c = 2^32 + 977, so t = h·2^256 + l ≡ h·c + l (mod p). Two
-// such folds and one correction give the canonical residue of any |t| < 2^520
-// (every input below is a product of two values under 2^258, plus small
-// multiples); measured ~25% faster than BigInt's generic `% p` in V8.
-const FOLD = (1n << 32n) + 977n
-const MASK = (1n << 256n) - 1n
-function red (t: bigint): bigint {
-  t = (t >> 256n) * FOLD + (t & MASK) // floor shift and two's-complement mask keep this exact for t < 0
-  t = (t >> 256n) * FOLD + (t & MASK) // now −2^75 < t < 2^256 + 2^75
-  return t < 0n ? t + p : t >= p ? t - p : t
-}
-
-interface Jacobian { X: bigint, Y: bigint, Z: bigint }
-const INFINITY: Jacobian = { X: 1n, Y: 1n, Z: 0n }
-
-// dbl-2009-l (a = 0). The identity (Z = 0) doubles to itself. Outputs are
-// canonical (in [0, p)); intermediates are reduced only where sizes need it.
-function jDouble (P: Jacobian): Jacobian {
-  const { X, Y, Z } = P
-  if (Z === 0n) return P
-  const A = red(X * X)
-  const B = red(Y * Y)
-  const C = red(B * B)
-  const t = X + B
-  const D = red(2n * (t * t - A - C))
-  const E = 3n * A
-  const X3 = red(E * E - 2n * D)
-  const Y3 = red(E * (D - X3) - 8n * C)
-  const Z3 = red(2n * Y * Z)
-  return { X: X3, Y: Y3, Z: Z3 }
-}
-
-// madd-2007-bl: Jacobian P + affine (x2, y2). Inputs are public, so the
-// exceptional cases (P = ±(x2, y2), P the identity) are plain branches.
-// Coordinates are canonical, so H ≡ 0 iff U2 = X1 and r ≡ 0 iff S2 = Y1.
-function jAddAffine (P: Jacobian, x2: bigint, y2: bigint): Jacobian {
-  const { X, Y, Z } = P
-  if (Z === 0n) return { X: x2, Y: y2, Z: 1n }
-  const Z1Z1 = red(Z * Z)
-  const U2 = red(x2 * Z1Z1)
-  const S2 = red(red(y2 * Z) * Z1Z1)
-  if (U2 === X) return S2 === Y ? jDouble(P) : INFINITY
-  const H = U2 - X // in (−p, p), non-zero
-  const r = 2n * (S2 - Y)
-  const HH = red(H * H)
-  const I = 4n * HH
-  const J = red(H * I)
-  const V = red(X * I)
-  const X3 = red(r * r - J - 2n * V)
-  const Y3 = red(r * (V - X3) - 2n * Y * J)
-  const t = Z + H
-  const Z3 = red(t * t - Z1Z1 - HH)
-  return { X: X3, Y: Y3, Z: Z3 }
-}
-
-/** Jacobian points (none the identity) to affine, one inversion for all (Montgomery's trick). */
-function toAffineBatch (js: readonly Jacobian[]): Array<{ x: bigint, y: bigint }> {
-  if (js.length === 0) return []
-  const prefix = new Array<bigint>(js.length)
-  let acc = 1n
-  for (let i = 0; i < js.length; i++) { prefix[i] = acc; acc = red(acc * js[i].Z) }
-  let inv = invertPublic(acc, p) // Z values are public
-  const out = new Array<{ x: bigint, y: bigint }>(js.length)
-  for (let i = js.length - 1; i >= 0; i--) {
-    const zi = red(inv * prefix[i])
-    inv = red(inv * js[i].Z)
-    const zi2 = red(zi * zi)
-    out[i] = { x: red(js[i].X * zi2), y: red(red(js[i].Y * zi2) * zi) }
-  }
-  return out
-}
+function toAffinePublic (js: readonly Jacobian[]): Array<{ x: bigint, y: bigint }> { return toAffine(js, invertPublic) }
 
 /** Affine coordinates of noble points (none the identity), one inversion for those not yet affine. */
 function affineOf (points: readonly SecpPoint[]): Array<{ x: bigint, y: bigint }> {
@@ -154,7 +84,7 @@ function affineOf (points: readonly SecpPoint[]): Array<{ x: bigint, y: bigint }
   if (pending.length > 0) {
     // Homogeneous (X, Y, Z) is the Jacobian point (X·Z, Y·Z², Z).
     const js = pending.map((i) => { const P = points[i]; const z2 = P.Z * P.Z % p; return { X: P.X * P.Z % p, Y: P.Y * z2 % p, Z: P.Z } })
-    toAffineBatch(js).forEach((a, k) => { out[pending[k]] = a })
+    toAffinePublic(js).forEach((a, k) => { out[pending[k]] = a })
   }
   return out
 }
@@ -169,13 +99,13 @@ interface Table { x: bigint[], y: bigint[] }
  */
 function oddMultiples (base: ReadonlyArray<{ x: bigint, y: bigint }>, w: number): Table[] {
   const size = 1 << (w - 2)
-  const twice = toAffineBatch(base.map((b) => jDouble({ X: b.x, Y: b.y, Z: 1n })))
+  const twice = toAffinePublic(base.map((b) => jDouble({ X: b.x, Y: b.y, Z: 1n })))
   const multiples: Jacobian[] = []
   base.forEach((b, j) => {
     let acc: Jacobian = { X: b.x, Y: b.y, Z: 1n }
     for (let i = 1; i < size; i++) { acc = jAddAffine(acc, twice[j].x, twice[j].y); multiples.push(acc) }
   })
-  const affine = toAffineBatch(multiples)
+  const affine = toAffinePublic(multiples)
   return base.map((b, j) => {
     const x = [b.x]
     const y = [b.y]
@@ -268,5 +198,5 @@ export function msmIsIdentity (points: readonly SecpPoint[], scalars: readonly b
 /** k·P for a public k and P, as affine coordinates (null for the identity). */
 export function mulPublicAffine (P: SecpPoint, k: bigint): { x: bigint, y: bigint } | null {
   const acc = straus([P], [k], 0n)
-  return acc.Z === 0n ? null : toAffineBatch([acc])[0]
+  return acc.Z === 0n ? null : toAffinePublic([acc])[0]
 }

@@ -22,10 +22,10 @@ import { Secp256k1, mod, randomScalar, type SecpPoint } from '../group.js'
 import { secureRng, type Rng } from '../random.js'
 import type { ParticipantId } from '../shares.js'
 import { msmPublicStraus } from './msm.js'
+import { mulBaseSecretMany } from '../secp256k1/base-mul.js'
 import { Transcript } from './transcript.js'
 
 const n = Secp256k1.order
-const G = Secp256k1.BASE
 
 /** T = (r·G, r·K_j, r·X_j) and z = r + c·a_j. */
 export interface OpeningProof {
@@ -62,7 +62,8 @@ export function openingChallenge (s: OpeningStatement, T: readonly SecpPoint[]):
 /** Spec 3.6. `a`, `k`, `x` are the prover's secret shares a_j, k_j, x_j. */
 export function proveOpening (s: OpeningStatement, secrets: { a: bigint, k: bigint, x: bigint }, rng: Rng = secureRng): OpeningProof {
   const r = randomScalar(Secp256k1, rng)
-  const T = [mulSecretBase(r), mulSecretBase(mod(r * secrets.k, n)), mulSecretBase(mod(r * secrets.x, n))] as const
+  const [T1, T2, T3] = mulBaseSecretMany([r, mod(r * secrets.k, n), mod(r * secrets.x, n)])
+  const T = [T1, T2, T3] as const
   const c = openingChallenge(s, T)
   return { T, z: mod(r + c * secrets.a, n) }
 }
@@ -111,9 +112,4 @@ export function verifyOpenings (
   fold(commitments.a, ca)
   fold(commitments.b, cb)
   return msmPublicStraus(points, scalars.map((x) => mod(x, n)), mod(g, n)).equals(Secp256k1.ZERO)
-}
-
-/** k·G for a secret k, constant time (noble refuses k = 0: that is the identity). */
-function mulSecretBase (k: bigint): SecpPoint {
-  return k === 0n ? Secp256k1.ZERO : G.multiply(k)
 }

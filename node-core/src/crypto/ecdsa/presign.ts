@@ -12,7 +12,7 @@ import { InvalidArgumentError, ProtocolAbortError } from '../../errors.js'
 import { Secp256k1, mod, type SecpPoint } from '../group.js'
 import { secureRng, type Rng } from '../random.js'
 import {
-  type ParticipantId, addCommitments, assertParticipantIds, commitPolynomial,
+  type ParticipantId, addCommitments, assertParticipantIds,
   evaluatePolynomial, randomPolynomial, verifyShare
 } from '../shares.js'
 import { EcdsaAbortCode } from './errors.js'
@@ -24,10 +24,10 @@ import { type OpeningStatement, type SummedCommitments, proveOpening, verifyOpen
 import { Presignature, type PresignPartyPublic, type PresignaturePublic } from './presignature.js'
 import { interpolateAt, invertPublic } from './scalar.js'
 import { msmPublicStraus } from './msm.js'
+import { mulBaseSecretMany } from '../secp256k1/base-mul.js'
 import { bytesToNumberBE } from '@noble/curves/utils.js'
 import { Transcript } from './transcript.js'
 
-const G = Secp256k1.BASE
 const n = Secp256k1.order
 
 /** Who runs a presign, on which key. Identical at every participant except `me` and `keyShare`. */
@@ -80,12 +80,14 @@ export function presignRound1 (ctx: PresignContext, rng: Rng = secureRng): {
     b: randomPolynomial(Secp256k1, 2 * t, 0n, rng),
     e: randomPolynomial(Secp256k1, 2 * t, 0n, rng)
   }
+  // All 6t+4 commitment points in one call: one (secret) inversion makes them affine for encoding.
+  const points = mulBaseSecretMany([...secret.k, ...secret.a, ...secret.b, ...secret.e])
   const broadcast: PresignRound1Message = {
     sessionId: ctx.sessionId,
-    k: commitPolynomial(Secp256k1, secret.k),
-    a: commitPolynomial(Secp256k1, secret.a),
-    b: commitPolynomial(Secp256k1, secret.b),
-    e: commitPolynomial(Secp256k1, secret.e)
+    k: points.slice(0, t + 1),
+    a: points.slice(t + 1, 2 * t + 2),
+    b: points.slice(2 * t + 2, 4 * t + 3),
+    e: points.slice(4 * t + 3)
   }
   const shares = new Map<ParticipantId, PresignRound1Share>()
   for (const j of ctx.participants) {
@@ -177,7 +179,9 @@ export function presignRound2 (
   // it fails, check dealer by dealer to name who sent a bad share.
   const mine = Object.fromEntries(POLYS.map((p) => [p, evaluateAtSmall(summed[p], me)])) as Record<Poly, SecpPoint>
   const rho = POLYS.map(() => bytesToNumberBE(rng(16)) | 1n) // non-zero, < 2^128
-  const secretSide = mulSecretBase(mod(POLYS.reduce((acc, p, i) => acc + rho[i] * sum[p], 0n), n))
+  const xj = ctx.keyShare.secretShare
+  // One batched call for the check's secret side and Y_j = a_j·x_j·G (3.6).
+  const [secretSide, Y] = mulBaseSecretMany([mod(POLYS.reduce((acc, p, i) => acc + rho[i] * sum[p], 0n), n), mod(sum.a * xj, n)])
   const sumsOk = secretSide.equals(msmPublicStraus(POLYS.map((p) => mine[p]), rho))
   if (!sumsOk) {
     const culprits = P.filter((i) => POLYS.some((p) => !verifyShare(Secp256k1, broadcasts.get(i)![p], me, shares.get(i)![p])))
@@ -200,9 +204,7 @@ export function presignRound2 (
   // Spec 3.6: open w_j; publish Y_j = a_j·X_j; prove one a_j behind A_j, w_j·G − B_j
   // (base K_j) and Y_j (base X_j). This party knows its bases' logs (K_j = k_j·G was
   // checked in 3.4, X_j = x_j·G by the key share), so it only multiplies G.
-  const xj = ctx.keyShare.secretShare
   const w = mod(sum.a * sum.k + sum.b, n)
-  const Y = mulSecretBase(mod(sum.a * xj, n))
   const proof = proveOpening(openingStatement(ctx, digest, me, w, Y), { a: sum.a, k: sum.k, x: xj }, rng)
   const commitments: SummedCommitments = { k: summed.k, a: summed.a, b: summed.b }
   const secret: PresignRound2Secret = { ...sum, points, commitments, R, round1Digest: digest, w, Y }
@@ -283,11 +285,6 @@ function mulSmall (p: SecpPoint, j: number): SecpPoint {
     if ((j >> bit) & 1) acc = acc.add(p)
   }
   return acc
-}
-
-/** Secret scalar times G: constant-time. */
-function mulSecretBase (k: bigint): SecpPoint {
-  return k === 0n ? Secp256k1.ZERO : G.multiply(k)
 }
 
 function equalBytes (a: Uint8Array, b: Uint8Array): boolean {

@@ -16,6 +16,23 @@ export function invertPublic (a: bigint, modulus: bigint = n): bigint {
 }
 
 /**
+ * [v⁻¹ mod n for v of values] for PUBLIC non-zero values, with one inversion for
+ * all (Montgomery's trick: prefix products, one inverse, then back).
+ */
+export function invertPublicBatch (values: readonly bigint[]): bigint[] {
+  const prefix = new Array<bigint>(values.length)
+  let acc = 1n
+  values.forEach((v, i) => { prefix[i] = acc; acc = acc * mod(v, n) % n })
+  let inv = invertPublic(acc) // refuses zero: some value was zero mod n
+  const out = new Array<bigint>(values.length)
+  for (let i = values.length - 1; i >= 0; i--) {
+    out[i] = inv * prefix[i] % n
+    inv = inv * mod(values[i], n) % n
+  }
+  return out
+}
+
+/**
  * f(x) (default f(0)) for the polynomial of degree |values|−1 through the
  * given (id, value) pairs. The ids are public; the values may be secret (they
  * only enter additions and multiplications). One inversion in all.
@@ -37,20 +54,9 @@ export function interpolateAt (values: ReadonlyMap<ParticipantId, bigint>, x: nu
     nums.push(mod(num, n))
     dens.push(mod(den, n))
   }
-  // Batch inversion (Montgomery's trick): one inverse for all denominators.
-  const prefix: bigint[] = []
-  let acc = 1n
-  for (const d of dens) {
-    if (d === 0n) throw new InvalidArgumentError('ids', 'must be distinct')
-    prefix.push(acc)
-    acc = acc * d % n
-  }
-  let inv = invertPublic(acc)
-  const lambdas = new Array<bigint>(dens.length)
-  for (let i = dens.length - 1; i >= 0; i--) {
-    lambdas[i] = nums[i] * (inv * prefix[i] % n) % n
-    inv = inv * dens[i] % n
-  }
+  for (const d of dens) if (d === 0n) throw new InvalidArgumentError('ids', 'must be distinct')
+  const denInv = invertPublicBatch(dens)
+  const lambdas = nums.map((num, i) => num * denInv[i] % n)
   let out = 0n
   let i = 0
   for (const v of values.values()) out += lambdas[i++] * v % n

@@ -19,7 +19,7 @@ import { Reader, WireKind, Writer } from '../wire.js'
 import { DegeneratePresignatureError, EcdsaAbortCode, SignatureVerificationError } from './errors.js'
 import type { Presignature, PresignaturePublic, PresignPartyPublic } from './presignature.js'
 import { msmIsIdentity, mulPublicAffine } from './msm.js'
-import { interpolateAt, invertPublic } from './scalar.js'
+import { interpolateAt, invertPublic, invertPublicBatch } from './scalar.js'
 import { Transcript } from './transcript.js'
 
 const n = Secp256k1.order
@@ -153,7 +153,7 @@ export function verifySignatureShare (pub: PresignaturePublic, req: SignRequest,
  */
 function batchTerms (
   pub: PresignaturePublic, nonce: SigningNonce, shares: readonly SignatureShare[], seed: Uint8Array, foldA = false
-): { points: SecpPoint[], scalars: bigint[], base: bigint, weight: (label: string) => bigint } {
+): { points: SecpPoint[], scalars: bigint[], base: bigint, weight: (label: string) => bigint, rInv: bigint } {
   const weight = (label: string): bigint => new Transcript('sign/verify-shares/weight').bytes('seed', seed).bytes('term', utf8(label)).challenge() >> 128n
   const rInv = invertPublic(nonce.r) // r is public and non-zero
   const mOverR = mod(nonce.m * rInv, n)
@@ -171,7 +171,7 @@ function batchTerms (
   }
   const aTerms = foldA && shares.length > pub.degree + 1 ? foldOntoFirst(aCoefficients, pub.degree + 1) : aCoefficients
   for (const [id, c] of aTerms) { points.push(pub.parties.get(id)!.A); scalars.push(c) }
-  return { points, scalars, base: mod(-(mod(g, n) * (nonce.delta * pub.w % n) % n) * rInv, n), weight }
+  return { points, scalars, base: mod(-(mod(g, n) * (nonce.delta * pub.w % n) % n) * rInv, n), weight, rInv }
 }
 
 /**
@@ -183,8 +183,8 @@ function foldOntoFirst (coefficients: ReadonlyMap<ParticipantId, bigint>, size: 
   const ids = [...coefficients.keys()].sort((a, b) => a - b)
   const T = ids.slice(0, size).map(BigInt)
   const out = new Map<ParticipantId, bigint>(ids.slice(0, size).map((id) => [id, coefficients.get(id)!] as const))
-  // 1 / Π_{k∈T, k≠i} (i − k), once per basis element
-  const denInv = T.map((i) => invertPublic(T.reduce((acc, k) => (k === i ? acc : acc * (i - k) % n), 1n)))
+  // 1 / Π_{k∈T, k≠i} (i − k), once per basis element, with one inversion for all
+  const denInv = invertPublicBatch(T.map((i) => T.reduce((acc, k) => (k === i ? acc : acc * (i - k) % n), 1n)))
   for (const jId of ids.slice(size)) {
     const j = BigInt(jId)
     const cj = coefficients.get(jId)!
@@ -293,12 +293,13 @@ export function combineSignatureShares (
       const seed = shareSeed('sign/combine', pub, req, all).scalar('s', s).digest()
       // A_j = C_a(j) lie on one degree-t polynomial (Spec 3.5), so the A terms fold
       // onto t+1 points; the signature term below makes the result valid regardless.
-      const { points, scalars, base, weight } = batchTerms(pub, nonce, all, seed, true)
+      const { points, scalars, base, weight, rInv } = batchTerms(pub, nonce, all, seed, true)
       // ρ_0·(s·R′ − m·G − r·X) with ρ_0 = σ_0/r: X carries the short scalar.
+      // −X with +σ_0 keeps X's scalar short (n − σ_0 would be a full-width one).
       const sigma0 = weight('signature')
-      points.push(nonce.Rprime, pub.publicKey)
-      scalars.push(sigma0 * s % n * invertPublic(nonce.r) % n, n - sigma0)
-      const g = mod(base - sigma0 * nonce.m % n * invertPublic(nonce.r), n)
+      points.push(nonce.Rprime, pub.publicKey.negate())
+      scalars.push(sigma0 * s % n * rInv % n, sigma0)
+      const g = mod(base - sigma0 * nonce.m % n * rInv, n)
       if (msmIsIdentity(points, scalars, g)) return { signature: finishSignature(pub, nonce, s).signature, culprits: [] }
     }
   }

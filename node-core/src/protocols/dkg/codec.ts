@@ -11,7 +11,7 @@ import type { CurvePoint } from '@noble/curves/abstract/curve.js'
 import { MalformedMessageError } from '../../errors.js'
 import { type Group, type GroupName, BlsG1, BlsG2, Secp256k1 } from '../../crypto/group.js'
 import type { KeyShare, PublicKeySet } from '../../crypto/key-share.js'
-import { type ParticipantId, interpolatePoint } from '../../crypto/shares.js'
+import { type ParticipantId, interpolatePoint, mulBaseSecretIn } from '../../crypto/shares.js'
 import { Reader, Writer, WireKind } from '../../crypto/wire.js'
 import { DIGEST_BYTES, DKG_PROTOCOL, SESSION_ID_MAX_BYTES } from './constants.js'
 import { equalBytes } from './digest.js'
@@ -262,7 +262,7 @@ export function decodeKeyShare<P extends CurvePoint<any, P>> (group: Group<P>, d
   r.end()
   const mine = publicKeySet.verificationShares.get(id)
   if (mine === undefined) throw new MalformedMessageError(`${what}.id`, `${id} is not among the participants`)
-  const image = secretShare === 0n ? group.ZERO : group.BASE.multiply(secretShare)
+  const [image] = mulBaseSecretIn(group, [secretShare])
   if (!image.equals(mine)) throw new MalformedMessageError(`${what}.secretShare`, 'does not match the verification share')
   return { id, secretShare, publicKeySet }
 }

@@ -9,7 +9,7 @@ import { sha512 } from '@noble/hashes/sha2.js'
 import { bytesToNumberBE } from '@noble/curves/utils.js'
 import { mod, randomScalar } from '../../crypto/group.js'
 import type { Rng } from '../../crypto/random.js'
-import type { ParticipantId } from '../../crypto/shares.js'
+import { type ParticipantId, mulBaseSecretIn } from '../../crypto/shares.js'
 import { LABEL_POK } from './constants.js'
 import { lengthPrefixed, u16Bytes } from './digest.js'
 import type { DkgContext, ProofOfKnowledge } from './types.js'
@@ -30,7 +30,7 @@ export function pokChallenge<P extends CurvePoint<any, P>> (ctx: DkgContext<P>, 
 /** Prove knowledge of a0 with c0 = a0·G. Secret inputs: constant-time base multiply. */
 export function provePok<P extends CurvePoint<any, P>> (ctx: DkgContext<P>, dealer: ParticipantId, a0: bigint, c0: P, rng: Rng): ProofOfKnowledge<P> {
   const k = randomScalar(ctx.group, rng)
-  const R = ctx.group.BASE.multiply(k)
+  const [R] = mulBaseSecretIn(ctx.group, [k])
   const c = pokChallenge(ctx, dealer, c0, R)
   return { R, z: mod(k + c * a0, ctx.group.order) }
 }

@@ -15,7 +15,7 @@ import { InvalidArgumentError } from '../../errors.js'
 import type { KeyShare, PublicKeySet } from '../../crypto/key-share.js'
 import { secureRng, type Rng } from '../../crypto/random.js'
 import {
-  type ParticipantId, addCommitments, assertParticipantIds, commitPolynomial,
+  type ParticipantId, addCommitments, assertParticipantIds, commitPolynomial, mulBaseSecretIn,
   evaluateCommitment, evaluatePolynomial, randomPolynomial, verifyShare
 } from '../../crypto/shares.js'
 import { GROUP_CODES, encodeDkgAnswer, encodeDkgComplaint, encodeDkgRound1 } from './codec.js'
@@ -358,7 +358,7 @@ export function dkgRound4<P extends CurvePoint<any, P>> (
   const publicKey = commitment[0]
   if (publicKey.equals(group.ZERO)) throw dkgAbort('the joint public key is the identity', [])
   const verificationShares = new Map(participants.map((k) => [k, evaluateCommitment(group, commitment, k)] as const))
-  const myImage = secretShare === 0n ? group.ZERO : group.BASE.multiply(secretShare)
+  const [myImage] = mulBaseSecretIn(group, [secretShare])
   if (!myImage.equals(verificationShares.get(me)!)) throw dkgAbort('own share does not match the joint commitment', [])
 
   const publicKeySet: PublicKeySet<P> = { group, degree, participants: [...participants], publicKey, verificationShares, epoch: 0 }
