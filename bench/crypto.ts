@@ -7,7 +7,9 @@
  *  - ECDSA (secp256k1): key degree t = max(1, floor((n−1)/3)), so 2t+1 signers.
  *    keygen = our DKG with complaints among n; presign among all n; a signature
  *    share; batched verification of 2t+1 shares alone; combine (which verifies every
- *    share and the signature in one batched check).
+ *    share and the signature in one batched check), with R′ = δ·R computed inside it
+ *    (combineMs) or before, as the client does while the shares travel
+ *    (combinePreparedMs, signingNonceMs).
  *  - BLS12-381 network key: any ceil(2n/3) of n (degree ceil(2n/3)−1). keygen =
  *    the same DKG over G1; IBE encrypt of 1 KiB and one decryption share, each
  *    for a new identity (decryptionShareRepeatMs: the same identity again, H1
@@ -130,6 +132,12 @@ async function main (): Promise<void> {
         // The sign path: one signature share (a signer's cost; signers work in parallel) plus the
         // client's combine, which verifies every share and the signature in one batch (§5.6).
         signShareVerifyCombineMs: round(ecdsa.signShare.medianMs + ecdsa.combine.medianMs, 2),
+        signingNonceMs: ms(ecdsa.signingNonce),
+        combinePreparedMs: ms(ecdsa.combinePrepared),
+        // The sign path as the client runs it: R′ = δ·R is computed while the shares travel
+        // (docs/node-runtime.md §5.4), so after the last share only combine-given-the-nonce is
+        // left; the share itself still includes the signer's own δ·R.
+        signPathClientPreparedMs: round(ecdsa.signShare.medianMs + ecdsa.combinePrepared.medianMs, 2),
         // The same plus a separate, redundant verifySignatureShares call (how this field was
         // defined before combine verified the shares itself; kept for comparison with old runs).
         signShareThenVerifyThenCombineMs: round(ecdsa.signShare.medianMs + ecdsa.verifyShares.medianMs + ecdsa.combine.medianMs, 2),

@@ -10,7 +10,7 @@ import { recoverAddress } from 'viem'
 import type { KeyShare } from '../node-core/src/crypto/key-share.js'
 import type { SecpPoint } from '../node-core/src/crypto/group.js'
 import { runPresignInMemory } from '../node-core/src/protocols/presign/index.js'
-import { signShare, verifySignatureShares, combineSignatureShares, encodeSignatureShare, type SignRequest, type SignatureShare } from '../node-core/src/crypto/ecdsa/index.js'
+import { signShare, signingNonce, verifySignatureShares, combineSignatureShares, encodeSignatureShare, type SignRequest, type SignatureShare } from '../node-core/src/crypto/ecdsa/index.js'
 import type { Presignature } from '../node-core/src/crypto/ecdsa/index.js'
 import { timeIt, countingBytes, round, type Timing } from './lib/index.js'
 
@@ -22,6 +22,10 @@ export interface EcdsaWorkloadResult {
   signShareAllMs: number
   verifyShares: Timing
   combine: Timing
+  /** R′ = δ·R with δ (signingNonce), which the client computes while the shares travel. */
+  signingNonce: Timing
+  /** combine given that nonce: the client's work once the last share arrives. */
+  combinePrepared: Timing
   signatureShareBytes: number
   sample: { publicKey: string, address: string, messageHash: string, r: string, s: string, recoveryId: number, viemRecoveredAddress: string }
 }
@@ -52,6 +56,11 @@ export async function benchEcdsa (keyShares: Array<KeyShare<SecpPoint>>, runs: n
   // combine = δ·R once + ONE multi-scalar multiplication that checks every share AND the
   // signature (docs/ecdsa.md §5.6), so it is the client's whole "verify shares + combine".
   const combine = await timeIt(() => { if (combineSignatureShares(pub, req, shares).culprits.length > 0) throw new Error('combine named a culprit') }, { runs })
+  // The client's flow (share-collector's `prepare`, docs/node-runtime.md §5.4): R′ is computed
+  // while the shares travel, so what follows the last share is combine given the nonce.
+  const nonceT = await timeIt(() => signingNonce(pub, req), { runs })
+  const nonce = signingNonce(pub, req)
+  const combinePrepared = await timeIt(() => { if (combineSignatureShares(pub, req, shares, nonce).culprits.length > 0) throw new Error('combine named a culprit') }, { runs })
   const { signature } = combineSignatureShares(pub, req, shares)
 
   const publicKey = pks.publicKey.toBytes(false)
@@ -69,6 +78,8 @@ export async function benchEcdsa (keyShares: Array<KeyShare<SecpPoint>>, runs: n
     signShareAllMs: round(signShareT.medianMs * signers.length, 3),
     verifyShares,
     combine,
+    signingNonce: nonceT,
+    combinePrepared,
     signatureShareBytes: encodeSignatureShare(shares[0]).length,
     sample: {
       publicKey: bytesToHex(publicKey),
