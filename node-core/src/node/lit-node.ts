@@ -37,6 +37,7 @@ import { LitClient } from '../client/lit-client.js'
 import type { AccessControlConditions } from './access-conditions.js'
 import type { ActionDecryptArgs } from './action-host.js'
 import { ActionService, type ActionServiceInit } from './action-service.js'
+import { prepareBaseTable } from '../crypto/secp256k1/base-mul.js'
 
 export interface LitNodeConfig {
   /** Fewest online nodes before genesis is proposed (default 3). */
@@ -254,6 +255,10 @@ export class LitNode {
       await this.actions?.start()
       this.unsubscribe.push(this.ops.subscribe(() => { this.scheduleRefresh() }))
       this.unsubscribe.push(this.directory.subscribe(() => { this.scheduleRefresh() }))
+      // The secp256k1 comb's table (tens of ms, once per process) is built now rather than
+      // inside this node's first mint or presign, where every committee member would wait for it.
+      const warm = setTimeout(prepareBaseTable, 0)
+      this.unsubscribe.push(() => { clearTimeout(warm) })
       this.setState(transition(this.state, 'running'))
     } catch (err) {
       this.error = describeError(err)
