@@ -5,8 +5,8 @@
  * A fixed-base comb over a table built once: k is recoded into 32 signed odd
  * digits of 8 bits (Joye–Tunstall regular recoding), and window i holds the
  * odd multiples (2j+1)·2^(8i)·G, j < 128. Every multiplication is then exactly
- * 32 mixed additions plus two fixed ones, with no doublings and no zero digits:
- * the sequence of operations does not depend on k. Compared with noble's
+ * 32 mixed additions plus one that removes the start offset, with no doublings
+ * and no zero digits: the sequence of operations does not depend on k. Compared with noble's
  * constant-time `multiply` (complete projective formulas, a dummy addition per
  * window) this does about a third of the field work.
  *
