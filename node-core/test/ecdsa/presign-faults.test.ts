@@ -115,7 +115,7 @@ describe('presign names cheaters', () => {
     const err = runWith((env) => {
       if (env.from === 5 && kindOf(env) === WireKind.PresignRound2) {
         const m = decodeRound2(env.data)
-        return { ...env, data: encodeRound2({ ...m, proof: { T: [m.proof.T[0], m.proof.T[2], m.proof.T[1]], z: m.proof.z } }) }
+        return { ...env, data: encodeRound2({ ...m, proof: { T: [m.proof.T[1], m.proof.T[0]], z: m.proof.z } }) }
       }
       return env
     }) as ProtocolAbortError

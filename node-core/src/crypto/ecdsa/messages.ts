@@ -155,12 +155,12 @@ export function decodeRound1Share (bytes: Uint8Array): PresignRound1Share {
 }
 
 export function encodeRound2 (m: PresignRound2Message): Uint8Array {
-  if (m.proof.T.length !== 3) throw new RangeError('round-2 proof needs three commitments')
+  if (m.proof.T.length !== 2) throw new RangeError('round-2 proof needs two commitments')
   const known = encoded.get(m)
   if (known !== undefined) return known.slice()
   const bytes = new Writer().header(WireKind.PresignRound2).bytes(m.sessionId).raw(m.round1Digest)
     .scalar(Secp256k1, m.w).raw(m.Y.toBytes(false))
-    .raw(m.proof.T[0].toBytes(false)).raw(m.proof.T[1].toBytes(false)).raw(m.proof.T[2].toBytes(false))
+    .raw(m.proof.T[0].toBytes(false)).raw(m.proof.T[1].toBytes(false))
     .scalar(Secp256k1, m.proof.z).finish()
   remember(m, bytes)
   return bytes
@@ -174,8 +174,8 @@ export function decodeRound2 (bytes: Uint8Array): PresignRound2Message {
   const z = { allowZero: true }
   const w = r.scalar(Secp256k1, 'w', z)
   const Y = readPoint(r, 'PresignRound2', 'Y')
-  // Spec 3.6: the proof has one commitment per base (G, K_j, X_j).
-  const T = [readPoint(r, 'PresignRound2', 'proof.T[0]'), readPoint(r, 'PresignRound2', 'proof.T[1]'), readPoint(r, 'PresignRound2', 'proof.T[2]')] as const
+  // Spec 3.6: the proof has one commitment per base (G, U = K_j + γ·X_j).
+  const T = [readPoint(r, 'PresignRound2', 'proof.T[0]'), readPoint(r, 'PresignRound2', 'proof.T[1]')] as const
   const proof = { T, z: r.scalar(Secp256k1, 'proof.z', z) }
   r.end()
   return remember({ sessionId, round1Digest, w, Y, proof }, bytes)

@@ -1,21 +1,27 @@
 /**
- * The round-2 opening proof of presign (spec: docs/ecdsa.md §3.6, §4.2): a
- * Chaum–Pedersen proof that one a_j satisfies
- *   A_j = a_j·G,   w_j·G − B_j = a_j·K_j,   Y_j = a_j·X_j
+ * The round-2 opening proof of presign (spec: docs/ecdsa.md §3.6, §4.2): that
+ * one a_j satisfies
+ *   A_j = a_j·G,   W_j := w_j·G − B_j = a_j·K_j,   Y_j = a_j·X_j
  * where K_j, A_j, B_j are the summed round-1 commitments C_k, C_a, C_b
  * evaluated at j, and X_j is j's verification share of the key.
  *
- * Two things make it cheaper than the generic proof in dleq.ts, which it
- * otherwise follows (T_i = r·G_i, z = r + c·a_j):
- * - The challenge hashes what DETERMINES the statement instead of its points:
- *   digest₁ (which fixes every commitment, hence K_j, A_j, B_j), j, X_j, w_j
- *   and Y_j. Nobody has to compute K_j, B_j or w_j·G to hash them.
+ * The last two relations are checked as one: with γ hashed from the statement,
+ * V = W_j + γ·Y_j = a_j·(K_j + γ·X_j) = a_j·U. If either relation is false
+ * (a_j fixed by A_j), V − a_j·U is a non-zero linear function of γ and vanishes
+ * for one γ only, which the prover would have to hit with a hash output. So the
+ * proof is a Chaum–Pedersen proof for two bases, G and U: T = (r·G, r·U),
+ * z = r + c·a_j, one commitment point fewer than a proof per base.
+ *
+ * Also cheaper than the generic proof in dleq.ts:
+ * - γ and the challenge hash what DETERMINES the statement instead of its
+ *   points: digest₁ (which fixes every commitment, hence K_j, A_j, B_j), j, X_j,
+ *   w_j and Y_j. Nobody has to compute K_j, B_j or w_j·G to hash them.
  * - Verification of all provers is one multi-scalar multiplication in which
  *   the terms in K_j, A_j, B_j are folded into the commitment coefficients
  *   (K_j = Σ_i C_k[i]·j^i), so they cost t+1 or 2t points in all instead of
  *   one point per prover. The weights ρ are 128-bit and hashed from every
  *   challenge, fixed only after all proofs are.
- * The prover knows log_G of its bases (k_j, x_j), so it commits with
+ * The prover knows log_G of its bases (U = (k_j + γ·x_j)·G), so it commits with
  * base-point multiplications only.
  */
 import { Secp256k1, mod, randomScalar, type SecpPoint } from '../group.js'
@@ -27,9 +33,9 @@ import { Transcript } from './transcript.js'
 
 const n = Secp256k1.order
 
-/** T = (r·G, r·K_j, r·X_j) and z = r + c·a_j. */
+/** T = (r·G, r·U) with U = K_j + γ·X_j, and z = r + c·a_j. */
 export interface OpeningProof {
-  readonly T: readonly [SecpPoint, SecpPoint, SecpPoint]
+  readonly T: readonly [SecpPoint, SecpPoint]
   readonly z: bigint
 }
 
@@ -53,17 +59,27 @@ export interface SummedCommitments {
   readonly b: readonly SecpPoint[]
 }
 
-export function openingChallenge (s: OpeningStatement, T: readonly SecpPoint[]): bigint {
-  return new Transcript('presign/round2/opening-proof').bytes('session', s.sessionId).bytes('round1', s.round1Digest)
+function statementTranscript (label: string, s: OpeningStatement): Transcript {
+  return new Transcript(label).bytes('session', s.sessionId).bytes('round1', s.round1Digest)
     .u32('prover', s.prover).point('X', s.X).scalar('w', s.w).point('Y', s.Y)
-    .point('T1', T[0]).point('T2', T[1]).point('T3', T[2]).challenge()
+}
+
+/** γ: fixed by the statement alone, before the prover commits (never 0, so Y_j is always bound). */
+export function openingGamma (s: OpeningStatement): bigint {
+  return statementTranscript('presign/round2/opening-proof/gamma', s).challenge() || 1n
+}
+
+export function openingChallenge (s: OpeningStatement, T: readonly SecpPoint[]): bigint {
+  return statementTranscript('presign/round2/opening-proof', s).point('T1', T[0]).point('T2', T[1]).challenge()
 }
 
 /** Spec 3.6. `a`, `k`, `x` are the prover's secret shares a_j, k_j, x_j. */
 export function proveOpening (s: OpeningStatement, secrets: { a: bigint, k: bigint, x: bigint }, rng: Rng = secureRng): OpeningProof {
   const r = randomScalar(Secp256k1, rng)
-  const [T1, T2, T3] = mulBaseSecretMany([r, mod(r * secrets.k, n), mod(r * secrets.x, n)])
-  const T = [T1, T2, T3] as const
+  const gamma = openingGamma(s)
+  // r·U = r·(k_j + γ·x_j)·G: this party knows U's logarithm.
+  const [T1, T2] = mulBaseSecretMany([r, mod(r * mod(secrets.k + gamma * secrets.x, n), n)])
+  const T = [T1, T2] as const
   const c = openingChallenge(s, T)
   return { T, z: mod(r + c * secrets.a, n) }
 }
@@ -77,7 +93,7 @@ export function verifyOpenings (
   items: ReadonlyArray<{ statement: OpeningStatement, proof: OpeningProof }>
 ): boolean {
   if (items.length === 0) return true
-  for (const { proof } of items) if (proof.T.length !== 3 || proof.z < 0n || proof.z >= n) return false
+  for (const { proof } of items) if (proof.T.length !== 2 || proof.z < 0n || proof.z >= n) return false
   const challenges = items.map(({ statement, proof }) => openingChallenge(statement, proof.T))
   const seed = new Transcript('presign/round2/opening-proof/batch')
   challenges.forEach((c) => seed.scalar('c', c))
@@ -85,7 +101,7 @@ export function verifyOpenings (
   const weight = (j: number, eq: number): bigint =>
     new Transcript('presign/round2/opening-proof/weight').bytes('seed', seedBytes).u32('proof', j).u32('equation', eq).challenge() >> 128n
 
-  // Σ_j ρ1(z·G − c·A_j − T1) + ρ2(z·K_j − c·w_j·G + c·B_j − T2) + ρ3(z·X_j − c·Y_j − T3) = 0
+  // Σ_j ρ1(z·G − c·A_j − T1) + ρ2(z·K_j + zγ·X_j − c·w_j·G + c·B_j − cγ·Y_j − T2) = 0
   let g = 0n
   const ck = commitments.k.map(() => 0n)
   const ca = commitments.a.map(() => 0n)
@@ -94,7 +110,8 @@ export function verifyOpenings (
   const scalars: bigint[] = []
   items.forEach(({ statement: s, proof }, idx) => {
     const c = challenges[idx]
-    const [r1, r2, r3] = [weight(idx, 1), weight(idx, 2), weight(idx, 3)]
+    const gamma = openingGamma(s)
+    const [r1, r2] = [weight(idx, 1), weight(idx, 2)]
     g += r1 * proof.z - r2 * c * s.w
     const j = BigInt(s.prover)
     let jPow = 1n // j^i mod n
@@ -104,8 +121,8 @@ export function verifyOpenings (
       if (i < cb.length) cb[i] += r2 * c * jPow
       jPow = jPow * j % n
     }
-    points.push(s.X, s.Y, proof.T[0], proof.T[1], proof.T[2])
-    scalars.push(r3 * proof.z, -r3 * c, -r1, -r2, -r3)
+    points.push(s.X, s.Y, proof.T[0], proof.T[1])
+    scalars.push(r2 * proof.z % n * gamma, -r2 * c % n * gamma, -r1, -r2)
   })
   const fold = (cs: readonly SecpPoint[], ks: bigint[]): void => { cs.forEach((p, i) => { points.push(p); scalars.push(ks[i]) }) }
   fold(commitments.k, ck)

@@ -10,7 +10,7 @@ import { bytesToNumberBE } from '@noble/curves/utils.js'
 import { mod, Secp256k1, type SecpPoint } from '../group.js'
 
 /** Version tag of every hash label in this module (bump on any transcript change). */
-export const ECDSA_TRANSCRIPT_VERSION = 'lit-ecdsa-djnpo20/v2'
+export const ECDSA_TRANSCRIPT_VERSION = 'lit-ecdsa-djnpo20/v3'
 
 export class Transcript {
   private readonly parts: Uint8Array[] = []

@@ -40,7 +40,7 @@ export interface ThresholdEcdsaScheme {
 }
 
 export const honestMajorityEcdsa: ThresholdEcdsaScheme = {
-  name: 'ecdsa-secp256k1-djnpo20-v2', // v2: β_j = (x_j·a_j + e_j)/w (docs/ecdsa.md §4.4)
+  name: 'ecdsa-secp256k1-djnpo20-v3', // v2: β_j = (x_j·a_j + e_j)/w (§4.4); v3: one opening proof over U = K_j + γ·X_j (docs/ecdsa.md §3.6)
   signersNeeded: (t) => 2 * t + 1,
   presignParticipantsNeeded: (t) => 2 * t + 1,
   createPresignSession: (opts) => new PresignSession(opts),
