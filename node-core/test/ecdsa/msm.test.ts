@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest'
 import fc from 'fast-check'
 import { Secp256k1 } from '../../src/crypto/group.js'
-import { msmPublicStraus, msmIsIdentity, mulPublicAffine, splitScalar } from '../../src/crypto/ecdsa/msm.js'
+import { msmPublicStraus, msmIsIdentity, mulPublicAffine, splitScalar, sumColumnsPublic } from '../../src/crypto/ecdsa/msm.js'
 
 const n = Secp256k1.order
 const scalar = fc.bigInt({ min: 0n, max: n - 1n })
@@ -87,5 +87,25 @@ describe('GLV and the Jacobian Straus walk', () => {
       expect(mulPublicAffine(P, k)).toEqual({ x: want.x, y: want.y })
     }
     expect(mulPublicAffine(P, n)).toBeNull()
+  })
+})
+
+describe('sumColumnsPublic', () => {
+  it('sums column by column like noble additions, with identities, projective inputs and cancelling columns; results are affine', () => {
+    const P = (k: bigint) => Secp256k1.BASE.multiply(k)
+    const projective = P(11n).add(P(12n)) // Z ≠ 1 in noble's homogeneous form
+    const rows = [
+      [Secp256k1.ZERO, P(1n), P(5n), P(7n)],
+      [Secp256k1.ZERO, P(2n), P(5n), P(n - 7n)],
+      [Secp256k1.ZERO, projective, P(5n), P(3n)]
+    ]
+    const got = sumColumnsPublic(rows)
+    expect(got).toHaveLength(4)
+    expect(got[0].equals(Secp256k1.ZERO)).toBe(true)
+    expect(got[1].equals(P(26n))).toBe(true)
+    expect(got[2].equals(P(15n))).toBe(true) // doubling case: equal points
+    expect(got[3].equals(P(3n))).toBe(true) // 7 + (n − 7) cancels first
+    for (const p of got.slice(1)) expect(p.Z).toBe(1n)
+    expect(sumColumnsPublic([])).toEqual([])
   })
 })

@@ -200,3 +200,25 @@ export function mulPublicAffine (P: SecpPoint, k: bigint): { x: bigint, y: bigin
   const acc = straus([P], [k], 0n)
   return acc.Z === 0n ? null : toAffinePublic([acc])[0]
 }
+
+/**
+ * Σ_r rows[r][i] for every column i (rows of equal length; missing entries count as
+ * the identity), for PUBLIC points: mixed additions over affine inputs and one
+ * batched inversion for the results, which come back affine (Z = 1). Sums of
+ * Feldman commitments over all dealers.
+ */
+export function sumColumnsPublic (rows: ReadonlyArray<readonly SecpPoint[]>): SecpPoint[] {
+  const width = rows.reduce((w, row) => Math.max(w, row.length), 0)
+  const inputs: SecpPoint[] = []
+  const at: Array<[number, number]> = [] // (column, index into inputs) of every non-identity input
+  for (const row of rows) {
+    row.forEach((P, i) => { if (P.Z !== 0n) { at.push([i, inputs.length]); inputs.push(P) } })
+  }
+  const affine = affineOf(inputs)
+  const sums: Jacobian[] = Array.from({ length: width }, () => INFINITY)
+  for (const [i, k] of at) sums[i] = jAddAffine(sums[i], affine[k].x, affine[k].y)
+  const finite = sums.map((J, i) => [J, i] as const).filter(([J]) => J.Z !== 0n)
+  const out: SecpPoint[] = Array.from({ length: width }, () => Secp256k1.ZERO)
+  toAffinePublic(finite.map(([J]) => J)).forEach((a, k) => { out[finite[k][1]] = Secp256k1.Point.fromAffine(a) })
+  return out
+}

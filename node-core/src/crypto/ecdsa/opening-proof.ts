@@ -59,18 +59,30 @@ export interface SummedCommitments {
   readonly b: readonly SecpPoint[]
 }
 
-function statementTranscript (label: string, s: OpeningStatement): Transcript {
-  return new Transcript(label).bytes('session', s.sessionId).bytes('round1', s.round1Digest)
-    .u32('prover', s.prover).point('X', s.X).scalar('w', s.w).point('Y', s.Y)
+/**
+ * H(session, digest₁, j, X_j, w_j, Y_j): the statement's determinants, hashed once per
+ * statement object (γ and the challenge both start from it; encoding X_j and Y_j costs
+ * an affine conversion each).
+ */
+const statementDigests = new WeakMap<OpeningStatement, Uint8Array>()
+function statementDigest (s: OpeningStatement): Uint8Array {
+  let d = statementDigests.get(s)
+  if (d === undefined) {
+    d = new Transcript('presign/round2/opening-proof/statement').bytes('session', s.sessionId).bytes('round1', s.round1Digest)
+      .u32('prover', s.prover).point('X', s.X).scalar('w', s.w).point('Y', s.Y).digest()
+    statementDigests.set(s, d)
+  }
+  return d
 }
 
 /** γ: fixed by the statement alone, before the prover commits (never 0, so Y_j is always bound). */
 export function openingGamma (s: OpeningStatement): bigint {
-  return statementTranscript('presign/round2/opening-proof/gamma', s).challenge() || 1n
+  return new Transcript('presign/round2/opening-proof/gamma').bytes('statement', statementDigest(s)).challenge() || 1n
 }
 
 export function openingChallenge (s: OpeningStatement, T: readonly SecpPoint[]): bigint {
-  return statementTranscript('presign/round2/opening-proof', s).point('T1', T[0]).point('T2', T[1]).challenge()
+  return new Transcript('presign/round2/opening-proof').bytes('statement', statementDigest(s))
+    .point('T1', T[0]).point('T2', T[1]).challenge()
 }
 
 /** Spec 3.6. `a`, `k`, `x` are the prover's secret shares a_j, k_j, x_j. */

@@ -12,7 +12,7 @@ import { InvalidArgumentError, ProtocolAbortError } from '../../errors.js'
 import { Secp256k1, mod, type SecpPoint } from '../group.js'
 import { secureRng, type Rng } from '../random.js'
 import {
-  type ParticipantId, addCommitments, assertParticipantIds,
+  type ParticipantId, assertParticipantIds,
   evaluatePolynomial, randomPolynomial, verifyShare
 } from '../shares.js'
 import { EcdsaAbortCode } from './errors.js'
@@ -23,7 +23,7 @@ import {
 import { type OpeningStatement, type SummedCommitments, proveOpening, verifyOpenings } from './opening-proof.js'
 import { Presignature, type PresignPartyPublic, type PresignaturePublic } from './presignature.js'
 import { interpolateAt, invertPublic } from './scalar.js'
-import { msmPublicStraus } from './msm.js'
+import { msmPublicStraus, sumColumnsPublic } from './msm.js'
 import { mulBaseSecretMany } from '../secp256k1/base-mul.js'
 import { bytesToNumberBE } from '@noble/curves/utils.js'
 import { Transcript } from './transcript.js'
@@ -160,16 +160,20 @@ export function presignRound2 (
   }
   const digest = round1Digest(ctx, broadcasts)
 
-  // Spec 3.3: sum the shares and the commitments of all dealers.
+  // Spec 3.3: sum the shares and the commitments of all dealers (the commitments in one
+  // call, column by column, so one inversion makes all 6t+4 sums affine).
   const sum = { k: 0n, a: 0n, b: 0n, e: 0n }
-  const summed: Record<Poly, SecpPoint[]> = { k: [], a: [], b: [], e: [] }
   for (const i of P) {
     const s = shares.get(i)!
-    const c = broadcasts.get(i)!
-    for (const p of POLYS) {
-      sum[p] = mod(sum[p] + s[p], n)
-      summed[p] = addCommitments(Secp256k1, summed[p], c[p])
-    }
+    for (const p of POLYS) sum[p] = mod(sum[p] + s[p], n)
+  }
+  const t = ctx.keyShare.publicKeySet.degree
+  const columns = sumColumnsPublic(P.map((i) => { const c = broadcasts.get(i)!; return [...c.k, ...c.a, ...c.b, ...c.e] }))
+  const summed: Record<Poly, SecpPoint[]> = {
+    k: columns.slice(0, t + 1),
+    a: columns.slice(t + 1, 2 * t + 2),
+    b: columns.slice(2 * t + 2, 4 * t + 3),
+    e: columns.slice(4 * t + 3)
   }
 
   // Spec 3.4: my summed shares must match the summed commitments, checked all four
