@@ -57,6 +57,14 @@ export function validatePresignContext (ctx: PresignContext): void {
   }
 }
 
+type Poly = 'k' | 'a' | 'b' | 'e'
+const POLYS: readonly Poly[] = ['k', 'a', 'b', 'e']
+
+/** The inverse of POLYS.flatMap over the four polynomials' lists: k, a have t+1 entries; b, e have 2t+1. */
+function splitPolys<T> (flat: readonly T[], t: number): Record<Poly, T[]> {
+  return { k: flat.slice(0, t + 1), a: flat.slice(t + 1, 2 * t + 2), b: flat.slice(2 * t + 2, 4 * t + 3), e: flat.slice(4 * t + 3) }
+}
+
 /** A dealer's four secret polynomials (never sent). */
 export interface PresignRound1Secret {
   readonly k: readonly bigint[]
@@ -81,13 +89,9 @@ export function presignRound1 (ctx: PresignContext, rng: Rng = secureRng): {
     e: randomPolynomial(Secp256k1, 2 * t, 0n, rng)
   }
   // All 6t+4 commitment points in one call: one (secret) inversion makes them affine for encoding.
-  const points = mulBaseSecretMany([...secret.k, ...secret.a, ...secret.b, ...secret.e])
   const broadcast: PresignRound1Message = {
     sessionId: ctx.sessionId,
-    k: points.slice(0, t + 1),
-    a: points.slice(t + 1, 2 * t + 2),
-    b: points.slice(2 * t + 2, 4 * t + 3),
-    e: points.slice(4 * t + 3)
+    ...splitPolys(mulBaseSecretMany(POLYS.flatMap((p) => secret[p])), t)
   }
   const shares = new Map<ParticipantId, PresignRound1Share>()
   for (const j of ctx.participants) {
@@ -127,9 +131,6 @@ export interface PresignRound2Secret {
   readonly Y: SecpPoint
 }
 
-type Poly = 'k' | 'a' | 'b' | 'e'
-const POLYS: readonly Poly[] = ['k', 'a', 'b', 'e']
-
 /** Spec 3.2: the digest every party echoes in round 2, over all round-1 broadcasts in id order. */
 export function round1Digest (ctx: PresignContext, broadcasts: ReadonlyMap<ParticipantId, PresignRound1Message>): Uint8Array {
   const t = new Transcript('presign/round1').bytes('session', ctx.sessionId).ids('participants', ctx.participants)
@@ -168,13 +169,7 @@ export function presignRound2 (
     for (const p of POLYS) sum[p] = mod(sum[p] + s[p], n)
   }
   const t = ctx.keyShare.publicKeySet.degree
-  const columns = sumColumnsPublic(P.map((i) => { const c = broadcasts.get(i)!; return [...c.k, ...c.a, ...c.b, ...c.e] }))
-  const summed: Record<Poly, SecpPoint[]> = {
-    k: columns.slice(0, t + 1),
-    a: columns.slice(t + 1, 2 * t + 2),
-    b: columns.slice(2 * t + 2, 4 * t + 3),
-    e: columns.slice(4 * t + 3)
-  }
+  const summed = splitPolys(sumColumnsPublic(P.map((i) => { const c = broadcasts.get(i)!; return POLYS.flatMap((p) => c[p]) })), t)
 
   // Spec 3.4: my summed shares must match the summed commitments, checked all four
   // at once with private random 128-bit weights ρ (fresh from rng, so no dealer can
