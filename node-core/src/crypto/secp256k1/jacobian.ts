@@ -45,8 +45,9 @@ export function jDouble (P: Jacobian): Jacobian {
   return { X: X3, Y: Y3, Z: Z3 }
 }
 
-// madd-2007-bl: Jacobian P + affine (x2, y2). Inputs are public, so the
-// exceptional cases (P = ±(x2, y2), P the identity) are plain branches.
+// madd-2007-bl: Jacobian P + affine (x2, y2). The exceptional cases (P = ±(x2, y2),
+// P the identity) are plain branches: callers pass public values, or (base-mul.ts)
+// make those cases unreachable.
 // Coordinates are canonical, so H ≡ 0 iff U2 = X1 and r ≡ 0 iff S2 = Y1.
 export function jAddAffine (P: Jacobian, x2: bigint, y2: bigint): Jacobian {
   const { X, Y, Z } = P
