@@ -209,14 +209,13 @@ export function mulPublicAffine (P: SecpPoint, k: bigint): { x: bigint, y: bigin
  */
 export function sumColumnsPublic (rows: ReadonlyArray<readonly SecpPoint[]>): SecpPoint[] {
   const width = rows.reduce((w, row) => Math.max(w, row.length), 0)
-  const inputs: SecpPoint[] = []
-  const at: Array<[number, number]> = [] // (column, index into inputs) of every non-identity input
+  const inputs: SecpPoint[] = [] // every non-identity entry…
+  const column: number[] = [] // …and its column
   for (const row of rows) {
-    row.forEach((P, i) => { if (P.Z !== 0n) { at.push([i, inputs.length]); inputs.push(P) } })
+    row.forEach((P, i) => { if (P.Z !== 0n) { inputs.push(P); column.push(i) } })
   }
-  const affine = affineOf(inputs)
   const sums: Jacobian[] = Array.from({ length: width }, () => INFINITY)
-  for (const [i, k] of at) sums[i] = jAddAffine(sums[i], affine[k].x, affine[k].y)
+  affineOf(inputs).forEach((a, k) => { sums[column[k]] = jAddAffine(sums[column[k]], a.x, a.y) })
   const finite = sums.map((J, i) => [J, i] as const).filter(([J]) => J.Z !== 0n)
   const out: SecpPoint[] = Array.from({ length: width }, () => Secp256k1.ZERO)
   toAffinePublic(finite.map(([J]) => J)).forEach((a, k) => { out[finite[k][1]] = Secp256k1.Point.fromAffine(a) })

@@ -50,7 +50,11 @@ let table: CombTable | undefined
  * ms) instead of on the first multiplication. Idempotent.
  */
 export function prepareBaseTable (): void {
-  if (table !== undefined) return
+  baseTable()
+}
+
+function baseTable (): CombTable {
+  if (table !== undefined) return table
   const G = secp256k1.Point.BASE
   // Window bases 2^(8i)·G and their doubles, made affine together.
   const bases: Jacobian[] = []
@@ -80,6 +84,7 @@ export function prepareBaseTable (): void {
   }
   const q0 = secpHasher.hashToCurve(new TextEncoder().encode('lit-pkp/secp256k1/base-mul/offset/v1')).toAffine()
   table = { x, y, offset: { x: q0.x, y: q0.y } }
+  return table
 }
 
 /**
@@ -126,8 +131,7 @@ function assertScalar (k: bigint): void {
  */
 export function mulBaseSecretMany (ks: readonly bigint[]): SecpPoint[] {
   ks.forEach(assertScalar)
-  prepareBaseTable()
-  const t = table!
+  const t = baseTable()
   const nonZero = ks.filter((k) => k !== 0n)
   const affine = toAffineBatch(nonZero.map((k) => walk(k, t)), invertSecret)
   let next = 0
