@@ -1,22 +1,27 @@
 import { describe, it, expect } from 'vitest'
+import { secp256k1 } from '@noble/curves/secp256k1.js'
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import { Secp256k1, mod } from '../../src/crypto/group.js'
 import { seededRng } from '../../src/crypto/random.js'
 import { WireKind } from '../../src/crypto/wire.js'
 import { ProtocolAbortError, MalformedMessageError } from '../../src/errors.js'
 import {
-  EcdsaAbortCode, decodeRound1Share, encodeRound1Share, decodeRound2, encodeRound2, decodeRound1, encodeRound1
+  EcdsaAbortCode, signShare, combineSignatureShares, decodeRound1Share, encodeRound1Share, decodeRound2, encodeRound2, decodeRound1, encodeRound1
 } from '../../src/crypto/ecdsa/index.js'
 import { PresignSession, runPresignInMemory } from '../../src/protocols/presign/index.js'
 import { runInMemory, type Envelope } from '../../src/protocols/run-in-memory.js'
-import { keyFor, ids, caught } from './helpers.js'
+import { keyFor, ids, caught, requestFor } from './helpers.js'
 
 const n = 5; const t = 1
 const keys = keyFor(n, t)
 const order = Secp256k1.order
 
-function runWith (intercept: (env: Envelope) => Envelope | null, seed = 'faults'): unknown {
-  return caught(() => runPresignInMemory(keys, ids(n), seededRng(seed), { intercept }))
+function runWith (intercept: (env: Envelope) => Envelope | null, seed = 'faults', participants = ids(n)): unknown {
+  return caught(() => runPresignInMemory(keys.filter((k) => participants.includes(k.id)), participants, seededRng(seed), { intercept }))
 }
+
+// |P| = 2t+1: no redundancy, so every proof is checked (docs/ecdsa.md §4.2).
+const tight = [1, 2, 4]
 
 function kindOf (env: Envelope): number { return env.data[2] }
 
@@ -71,16 +76,42 @@ describe('presign names cheaters', () => {
     expect(err.culprits).toEqual([1])
   })
 
-  it('a bad proof is named', () => {
-    const err = runWith((env) => {
-      if (env.from === 4 && kindOf(env) === WireKind.PresignRound2) {
-        const m = decodeRound2(env.data)
-        return { ...env, data: encodeRound2({ ...m, proof: { T: m.proof.T, z: mod(m.proof.z + 1n, order) } }) }
-      }
-      return env
-    }) as ProtocolAbortError
+  const badProof = (from: number) => (env: Envelope): Envelope => {
+    if (env.from !== from || kindOf(env) !== WireKind.PresignRound2) return env
+    const m = decodeRound2(env.data)
+    return { ...env, data: encodeRound2({ ...m, proof: { T: m.proof.T, z: mod(m.proof.z + 1n, order) } }) }
+  }
+
+  it('a bad proof is named when |P| = 2t+1 (proofs always checked)', () => {
+    const err = runWith(badProof(4), 'faults', tight) as ProtocolAbortError
+    expect(err).toBeInstanceOf(ProtocolAbortError)
     expect(err.code).toBe(EcdsaAbortCode.BadProof)
     expect(err.culprits).toEqual([4])
+  })
+
+  it('with |P| ≥ 3t+1 a bad proof over right values changes nothing: the presignature is made and signs', () => {
+    const honest = runPresignInMemory(keys, ids(n), seededRng('proof-only'))
+    const withBad = runPresignInMemory(keys, ids(n), seededRng('proof-only'), { intercept: badProof(4) })
+    // The id binds the values, not the proofs, so every party (the prover too) agrees on it.
+    const idsOf = (m: typeof honest): string[] => [...m.values()].map((p) => bytesToHex(p.public.id))
+    expect(idsOf(withBad)).toEqual(idsOf(honest))
+    expect(new Set(idsOf(withBad)).size).toBe(1)
+    const req = requestFor('proof-only', [1, 2, 4])
+    const pub = withBad.get(1)!.public
+    const { signature, culprits } = combineSignatureShares(pub, req, req.signers.map((id) => signShare(withBad.get(id)!, req)))
+    expect(culprits).toEqual([])
+    expect(secp256k1.verify(hexToBytes(signature.signature.slice(2, 130)), req.messageHash, signature.publicKey, { prehash: false })).toBe(true)
+  })
+
+  it('a bad proof is named alongside a wrong w_j once the codeword check fails', () => {
+    const err = runWith((env) => {
+      env = badProof(4)(env)
+      if (env.from !== 3 || kindOf(env) !== WireKind.PresignRound2) return env
+      const m = decodeRound2(env.data)
+      return { ...env, data: encodeRound2({ ...m, w: mod(m.w + 1n, order) }) }
+    }) as ProtocolAbortError
+    expect(err.code).toBe(EcdsaAbortCode.BadProof)
+    expect(err.culprits).toEqual([3, 4])
   })
 
   it('a dealer equivocating on its round-1 broadcast makes the echo check fail', () => {
@@ -97,29 +128,29 @@ describe('presign names cheaters', () => {
     expect(err.culprits).toContain(2)
   })
 
-  it("a party replaying another party's round-2 proof is named", () => {
+  it("a party replaying another party's round-2 proof is named (|P| = 2t+1)", () => {
     // A first, honest run records party 1's proof (message order is not fixed within a round).
     let proofOf1: ReturnType<typeof decodeRound2>['proof'] | undefined
-    runPresignInMemory(keys, ids(n), seededRng('replay'), {
+    runPresignInMemory(keys.filter((k) => tight.includes(k.id)), tight, seededRng('replay'), {
       intercept: (env) => { if (env.from === 1 && kindOf(env) === WireKind.PresignRound2) proofOf1 = decodeRound2(env.data).proof; return env }
     })
     const err = runWith((env) => {
       if (env.from !== 2 || kindOf(env) !== WireKind.PresignRound2) return env
       return { ...env, data: encodeRound2({ ...decodeRound2(env.data), proof: proofOf1! }) }
-    }, 'replay') as ProtocolAbortError
+    }, 'replay', tight) as ProtocolAbortError
     expect(err.code).toBe(EcdsaAbortCode.BadProof)
     expect(err.culprits).toEqual([2])
   })
 
-  it('a proof with a swapped commitment point is named', () => {
+  it('a proof with a swapped commitment point is named (|P| = 2t+1)', () => {
     const err = runWith((env) => {
-      if (env.from === 5 && kindOf(env) === WireKind.PresignRound2) {
+      if (env.from === 2 && kindOf(env) === WireKind.PresignRound2) {
         const m = decodeRound2(env.data)
         return { ...env, data: encodeRound2({ ...m, proof: { T: [m.proof.T[1], m.proof.T[0]], z: m.proof.z } }) }
       }
       return env
-    }) as ProtocolAbortError
-    expect(err.culprits).toEqual([5])
+    }, 'faults', tight) as ProtocolAbortError
+    expect(err.culprits).toEqual([2])
   })
 
   it('a silent party is named when the round deadline passes', () => {

@@ -10,6 +10,8 @@ import { MalformedMessageError } from '../../errors.js'
 import { Secp256k1, type SecpPoint } from '../group.js'
 import { Reader, WireKind, Writer } from '../wire.js'
 import type { OpeningProof } from './opening-proof.js'
+import { bytesToNumberBE } from '@noble/curves/utils.js'
+import { p, red } from '../secp256k1/jacobian.js'
 
 export const MAX_SESSION_ID_BYTES = 64
 
@@ -72,17 +74,20 @@ function writePoint (w: Writer, p: SecpPoint): void {
   w.raw(p.toBytes(false))
 }
 
-/** Strict: prefix 0x04, coordinates canonical (< p), on the curve; never the identity. */
+/**
+ * Strict: prefix 0x04, coordinates canonical (< p), on the curve (y² = x³ + 7; the
+ * group has prime order, so on the curve is in the group); never the identity,
+ * which has no affine form. Checked here once with the field's fast reduction
+ * (noble's fromBytes checks the equation twice, with generic reductions).
+ */
 function readPoint (r: Reader, what: string, field: string): SecpPoint {
   const b = r.raw(UNCOMPRESSED_POINT_BYTES, field)
   if (b[0] !== 0x04) throw new MalformedMessageError(`${what}.${field}`, 'point must be uncompressed SEC1 (prefix 0x04)')
-  try {
-    const p = Secp256k1.Point.fromBytes(b)
-    p.assertValidity()
-    return p
-  } catch (err) {
-    throw new MalformedMessageError(`${what}.${field}`, `not a valid secp256k1 point: ${(err as Error).message}`)
-  }
+  const x = bytesToNumberBE(b.subarray(1, 33))
+  const y = bytesToNumberBE(b.subarray(33, 65))
+  if (x >= p || y >= p) throw new MalformedMessageError(`${what}.${field}`, 'not a valid secp256k1 point: coordinate not below p')
+  if (red(y * y) !== red(red(x * x) * x + 7n)) throw new MalformedMessageError(`${what}.${field}`, 'not a valid secp256k1 point: not on the curve')
+  return Secp256k1.Point.fromAffine({ x, y })
 }
 
 function writeCommitment (w: Writer, c: readonly SecpPoint[], zeroConstant: boolean): void {

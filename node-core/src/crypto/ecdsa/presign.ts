@@ -6,7 +6,6 @@
  * opening k or k⁻¹: R = k·G, a public w = a·k, and at each j a degree-t share
  * α_j of k⁻¹ and a degree-2t share β_j of x·k⁻¹.
  */
-import { normalizeZ } from '@noble/curves/abstract/curve.js'
 import type { KeyShare } from '../key-share.js'
 import { InvalidArgumentError, ProtocolAbortError } from '../../errors.js'
 import { Secp256k1, mod, type SecpPoint } from '../group.js'
@@ -17,15 +16,16 @@ import {
 } from '../shares.js'
 import { EcdsaAbortCode } from './errors.js'
 import {
-  assertSessionId, encodeRound1, encodeRound2,
+  assertSessionId, encodeRound1,
   type PresignRound1Message, type PresignRound1Share, type PresignRound2Message
 } from './messages.js'
 import { type OpeningStatement, type SummedCommitments, proveOpening, verifyOpenings } from './opening-proof.js'
 import { Presignature, type PresignPartyPublic, type PresignaturePublic } from './presignature.js'
 import { interpolateAt, invertPublic } from './scalar.js'
-import { msmPublicStraus, sumColumnsPublic } from './msm.js'
+import { sumColumnsPublic } from './msm.js'
+import { pointsOnPolynomial } from './dual-code.js'
 import { mulBaseSecretMany } from '../secp256k1/base-mul.js'
-import { bytesToNumberBE } from '@noble/curves/utils.js'
+import { type Jacobian, INFINITY, jAddAffine, jDouble, toAffineBatch } from '../secp256k1/jacobian.js'
 import { Transcript } from './transcript.js'
 
 const n = Secp256k1.order
@@ -171,32 +171,30 @@ export function presignRound2 (
   const t = ctx.keyShare.publicKeySet.degree
   const summed = splitPolys(sumColumnsPublic(P.map((i) => { const c = broadcasts.get(i)!; return POLYS.flatMap((p) => c[p]) })), t)
 
-  // Spec 3.4: my summed shares must match the summed commitments, checked all four
-  // at once with private random 128-bit weights ρ (fresh from rng, so no dealer can
-  // aim its errors at them): (Σ ρ_p·sum_p)·G = Σ ρ_p·C_p(me). The secret side is one
-  // constant-time multiplication, the public side a short multi-scalar one. Only when
-  // it fails, check dealer by dealer to name who sent a bad share.
-  const mine = Object.fromEntries(POLYS.map((p) => [p, evaluateAtSmall(summed[p], me)])) as Record<Poly, SecpPoint>
-  const rho = POLYS.map(() => bytesToNumberBE(rng(16)) | 1n) // non-zero, < 2^128
+  // Spec 3.4: my summed shares must match the summed commitments at my id: p_me·G = C_p(me)
+  // for p = k, a, b, e. Both sides are public points (everyone can evaluate C_p(me)), so the
+  // four base multiplications go through the comb, batched with Y_j = a_j·x_j·G (3.6), and
+  // the comparison is of affine points; four comb multiplications cost less than one
+  // multi-scalar check with random weights. Only when it fails, check dealer by dealer to
+  // name who sent a bad share. The evaluations of 3.5 (everyone's A_j, E_j) share the batch.
+  const others = P.filter((j) => j !== me)
+  const evaluated = evaluateAtSmall([
+    ...POLYS.map((p) => ({ commitment: summed[p], at: me })),
+    ...others.flatMap((j) => [{ commitment: summed.a, at: j }, { commitment: summed.e, at: j }])
+  ])
+  const mine = Object.fromEntries(POLYS.map((p, i) => [p, evaluated[i]])) as Record<Poly, SecpPoint>
   const xj = ctx.keyShare.secretShare
-  // One batched call for the check's secret side and Y_j = a_j·x_j·G (3.6).
-  const [secretSide, Y] = mulBaseSecretMany([mod(POLYS.reduce((acc, p, i) => acc + rho[i] * sum[p], 0n), n), mod(sum.a * xj, n)])
-  const sumsOk = secretSide.equals(msmPublicStraus(POLYS.map((p) => mine[p]), rho))
+  const fromShares = mulBaseSecretMany([...POLYS.map((p) => sum[p]), mod(sum.a * xj, n)])
+  const Y = fromShares[POLYS.length]
+  const sumsOk = POLYS.every((p, i) => fromShares[i].equals(mine[p]))
   if (!sumsOk) {
     const culprits = P.filter((i) => POLYS.some((p) => !verifyShare(Secp256k1, broadcasts.get(i)![p], me, shares.get(i)![p])))
     throw new ProtocolAbortError('presign: a dealer sent a share that does not match its commitment', culprits, EcdsaAbortCode.BadShare)
   }
 
-  // Spec 3.5: everyone's public points A_j, E_j, from the summed commitments alone
-  // (made affine with one batched inversion: they are hashed and encoded later).
-  const flat: SecpPoint[] = []
-  for (const j of P) {
-    if (j === me) flat.push(mine.a, mine.e)
-    else flat.push(evaluateAtSmall(summed.a, j), evaluateAtSmall(summed.e, j))
-  }
-  const affine = normalizeZ(Secp256k1.Point, flat)
-  const points = new Map<ParticipantId, PresignPartyPoints>()
-  P.forEach((j, idx) => points.set(j, { A: affine[2 * idx], E: affine[2 * idx + 1] }))
+  // Spec 3.5: everyone's public points A_j, E_j, from the summed commitments alone.
+  const points = new Map<ParticipantId, PresignPartyPoints>([[me, { A: mine.a, E: mine.e }]])
+  others.forEach((j, idx) => points.set(j, { A: evaluated[POLYS.length + 2 * idx], E: evaluated[POLYS.length + 2 * idx + 1] }))
   const R = summed.k[0]
   if (R.equals(Secp256k1.ZERO)) throw new ProtocolAbortError('presign: R = k·G is the identity', [], EcdsaAbortCode.Degenerate)
 
@@ -212,12 +210,14 @@ export function presignRound2 (
 
 /**
  * Spec 4.1–4.6: check every round-2 message, open w = a·k, and make the
- * presignature. Throws ProtocolAbortError naming parties whose echo or proof is wrong.
+ * presignature. Throws ProtocolAbortError naming parties whose echo is wrong, or
+ * whose round-2 values break their codeword and whose proofs fail (§4.2).
  */
 export function presignFinish (
   ctx: PresignContext,
   secret: PresignRound2Secret,
-  round2: ReadonlyMap<ParticipantId, PresignRound2Message>
+  round2: ReadonlyMap<ParticipantId, PresignRound2Message>,
+  rng: Rng = secureRng
 ): Presignature {
   const me = ctx.keyShare.id
   const P = ctx.participants
@@ -231,21 +231,28 @@ export function presignFinish (
     throw new ProtocolAbortError('presign: parties saw different round-1 broadcasts', disagree, EcdsaAbortCode.InconsistentBroadcast)
   }
 
-  // Spec 4.2: verify every other party's proof: all at once, one by one only to find culprits.
-  const proofs = P.filter((j) => j !== me).map((j) => {
-    const m = round2.get(j)!
-    return { j, statement: openingStatement(ctx, secret.round1Digest, j, m.w, m.Y), proof: m.proof }
-  })
-  if (!verifyOpenings(secret.commitments, proofs)) {
-    const bad = proofs.filter((x) => !verifyOpenings(secret.commitments, [x])).map((x) => x.j)
-    throw new ProtocolAbortError('presign: a round-2 proof does not verify', bad, EcdsaAbortCode.BadProof)
+  // Spec 4.2–4.3. With at least 2t+1 honest parties among P (|P| ≥ 3t+1), the honest
+  // w_j and Y_j fix their degree-2t polynomials, so values that lie on one polynomial
+  // are the right ones and the proofs are not needed: they are checked only to name
+  // whoever broke the codeword. With less redundancy the proofs are always checked.
+  const ws = new Map(P.map((j) => [j, round2.get(j)!.w] as const))
+  const base = new Map(P.slice(0, 2 * t + 1).map((j) => [j, ws.get(j)!] as const))
+  const wsOff = P.slice(2 * t + 1).filter((j) => interpolateAt(base, j) !== ws.get(j))
+  const codeDecides = P.length >= 3 * t + 1
+  const onCode = codeDecides && wsOff.length === 0 &&
+    pointsOnPolynomial(new Map(P.map((j) => [j, round2.get(j)!.Y] as const)), 2 * t, rng)
+  if (!onCode) {
+    const proofs = P.filter((j) => j !== me).map((j) => {
+      const m = round2.get(j)!
+      return { j, statement: openingStatement(ctx, secret.round1Digest, j, m.w, m.Y), proof: m.proof }
+    })
+    const bad = verifyOpenings(secret.commitments, proofs) ? [] : proofs.filter((x) => !verifyOpenings(secret.commitments, [x])).map((x) => x.j)
+    if (bad.length > 0) throw new ProtocolAbortError('presign: a round-2 proof does not verify', bad, EcdsaAbortCode.BadProof)
+    // Every proof holds, so every w_j and Y_j is right and on its polynomial: reaching
+    // this needs a forged proof (or |P| < 3t+1, where wsOff is only a cheap recheck).
+    if (wsOff.length > 0 || codeDecides) throw new ProtocolAbortError('presign: round-2 values off their polynomial, yet every proof verifies', wsOff, EcdsaAbortCode.BadProof)
   }
-
-  // Spec 4.3: w from the first 2t+1 values; the rest must lie on the same degree-2t polynomial.
-  const base = new Map(P.slice(0, 2 * t + 1).map((j) => [j, round2.get(j)!.w] as const))
   const w = interpolateAt(base)
-  const off = P.slice(2 * t + 1).filter((j) => interpolateAt(base, j) !== round2.get(j)!.w)
-  if (off.length > 0) throw new ProtocolAbortError('presign: opened w_j inconsistent', off, EcdsaAbortCode.BadProof)
   if (w === 0n) throw new ProtocolAbortError('presign: w = a·k is zero', [], EcdsaAbortCode.Degenerate)
 
   // Spec 4.4: α_j = a_j / w (share of k⁻¹), β_j = (x_j·a_j + e_j) / w (share of x·k⁻¹,
@@ -254,10 +261,12 @@ export function presignFinish (
   const alpha = mod(secret.a * wInv, n)
   const beta = mod((ctx.keyShare.secretShare * secret.a + secret.e) % n * wInv, n)
 
-  // Spec 4.5: the id binds the whole public transcript.
+  // Spec 4.5: the id binds every value the presignature is made of, but not the proofs:
+  // a prover who sends different (valid or ignored) proofs to different parties cannot
+  // split the honest parties' ids.
   const idT = new Transcript('presign/id').bytes('session', ctx.sessionId).u32('degree', t)
     .ids('participants', P).point('publicKey', pks.publicKey).bytes('round1', secret.round1Digest)
-  for (const j of P) idT.u32('party', j).bytes('round2', encodeRound2(round2.get(j)!))
+  for (const j of P) { const m = round2.get(j)!; idT.u32('party', j).scalar('w', m.w).point('Y', m.Y) }
   const parties = new Map<ParticipantId, PresignPartyPublic>()
   for (const j of P) {
     const pts = secret.points.get(j)!
@@ -268,22 +277,33 @@ export function presignFinish (
 }
 
 /**
- * sum_i C_i·j^i for a small public j (a participant id): Horner with plain
- * double-and-add, cheaper than a general multiply for a 16-bit multiplier.
+ * C(j) = Σ_i (j^i mod n)·C_i for public commitments and small public ids j, as affine
+ * points (the identity where the sum is): per request one chain of doublings over the
+ * bits of the powers of j with a mixed addition of C_i wherever j^i has a 1 (fewer
+ * operations than Horner with its full additions for the ids of a committee), and one
+ * batched inversion for all results.
  */
-function evaluateAtSmall (commitment: readonly SecpPoint[], j: number): SecpPoint {
-  let acc = Secp256k1.ZERO
-  for (let i = commitment.length - 1; i >= 0; i--) acc = mulSmall(acc, j).add(commitment[i])
-  return acc
-}
-
-function mulSmall (p: SecpPoint, j: number): SecpPoint {
-  let acc = Secp256k1.ZERO
-  for (let bit = 31 - Math.clz32(j); bit >= 0; bit--) {
-    acc = acc.double()
-    if ((j >> bit) & 1) acc = acc.add(p)
-  }
-  return acc
+function evaluateAtSmall (requests: ReadonlyArray<{ commitment: readonly SecpPoint[], at: ParticipantId }>): SecpPoint[] {
+  const sums = requests.map(({ commitment, at }) => {
+    const terms: Array<{ k: bigint, x: bigint, y: bigint }> = []
+    let power = 1n
+    for (const C of commitment) {
+      if (C.Z !== 0n) { const a = C.Z === 1n ? { x: C.X, y: C.Y } : C.toAffine(); terms.push({ k: power, ...a }) }
+      power = power * BigInt(at) % n
+    }
+    let top = 0
+    for (const { k } of terms) top = Math.max(top, k.toString(2).length)
+    let acc: Jacobian = INFINITY
+    for (let bit = top - 1; bit >= 0; bit--) {
+      acc = jDouble(acc)
+      for (const { k, x, y } of terms) if ((k >> BigInt(bit)) & 1n) acc = jAddAffine(acc, x, y)
+    }
+    return acc
+  })
+  const finite = sums.filter((J) => J.Z !== 0n)
+  const affine = toAffineBatch(finite, invertPublic)
+  let next = 0
+  return sums.map((J) => (J.Z === 0n ? Secp256k1.ZERO : Secp256k1.Point.fromAffine(affine[next++])))
 }
 
 function equalBytes (a: Uint8Array, b: Uint8Array): boolean {

@@ -89,7 +89,7 @@ export class PresignSession implements ProtocolSession<Presignature> {
     if (this.state === 'round2') {
       const missing = this.participants.filter((j) => !this.r2.has(j))
       if (missing.length > 0) { this.checkSilent(missing); return out }
-      const presignature = presignFinish(this.ctx, this.r2Secret!, this.r2)
+      const presignature = presignFinish(this.ctx, this.r2Secret!, this.r2, this.rng)
       this.r2Secret = undefined
       this.state = 'done'
       out.push({ kind: 'return', output: presignature })
