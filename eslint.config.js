@@ -3,7 +3,7 @@
 import neostandard from 'neostandard'
 
 export default [
-  ...neostandard({ ts: true, ignores: ['.testnet/**', 'dist/**', '.reports/**', 'test-results/**', 'playwright-report/**', 'node_modules/**', 'patches/**'] }),
+  ...neostandard({ ts: true, ignores: ['.testnet/**', 'dist/**', '.reports/**', 'test-results/**', 'playwright-report/**', 'node_modules/**', 'patches/**', 'node-core/wasm/secp256k1/assembly/**'] }),
   {
     rules: {
       // noble's exports are snake_case (keccak_256, secp256k1_FROST): imported names keep the library's spelling.

@@ -14,11 +14,16 @@
  *   (8M+3S) and every doubling 2M+5S, about half of noble's complete projective
  *   formulas. Tables are made affine with Montgomery's batch-inversion trick.
  * - The base point's term uses a wider window over a table built once.
+ * - When the WebAssembly module is loaded (secp256k1/wasm.ts, docs/secp256k1-wasm.md)
+ *   the tables, the walk and the inversions run there in one call per MSM; JS
+ *   keeps the scalar bookkeeping (reduction mod n, GLV split). The BigInt code
+ *   below is the fallback and gives the same points.
  */
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { Secp256k1, mod, type SecpPoint } from '../group.js'
 import { invertPublic } from '../inverse.js'
 import { type Jacobian, INFINITY, jAddAffine, jDouble, p, red, toAffineBatch as toAffine } from '../secp256k1/jacobian.js'
+import { type WasmMsmResult, type WasmTerm, secp256k1WasmActive, wasmMsm, wasmSumColumns } from '../secp256k1/wasm.js'
 
 const WINDOW = 5 // per-call tables: odd multiples 1P, 3P, …, 15P
 const WINDOW_G = 8 // the base point's table (built once): 1G, 3G, …, 127G
@@ -32,6 +37,7 @@ const B1 = -0xe4437ed6010e88286f547fa90abfe4c3n
 const A2 = 0x114ca50f7a8e2f3f657c1108d9d44cfd8n
 const B2 = A1
 const HALF = 1n << 128n
+const G_AFFINE = { x: Secp256k1.BASE.X, y: Secp256k1.BASE.Y } // BASE has Z = 1
 const SPLIT_BELOW = 1n << 129n
 
 /** k (0 ≤ k < n) = k₁ + k₂·λ mod n with signed halves below 2^128 (GLV, rounding as noble does). */
@@ -140,8 +146,8 @@ function pushTerms (terms: Term[], k: bigint, table: Table, endo: () => Table, w
   if (k2 !== 0n) terms.push({ digits: wnaf(k2 < 0n ? -k2 : k2, w), negate: k2 < 0n, table: endo() })
 }
 
-/** The Jacobian sum Σ scalars[i]·points[i] + baseScalar·G. */
-function straus (points: readonly SecpPoint[], scalars: readonly bigint[], baseScalar: bigint): Jacobian {
+/** The non-identity points with a non-zero scalar mod n, and those scalars. */
+function usedTerms (points: readonly SecpPoint[], scalars: readonly bigint[]): { used: SecpPoint[], ks: bigint[] } {
   if (points.length !== scalars.length) throw new RangeError('msm: points and scalars differ in length')
   const used: SecpPoint[] = []
   const ks: bigint[] = []
@@ -151,6 +157,31 @@ function straus (points: readonly SecpPoint[], scalars: readonly bigint[], baseS
     used.push(points[i])
     ks.push(k)
   }
+  return { used, ks }
+}
+
+/** Pushes the WASM walk(s) of k·(source): one if k is short, else the two GLV halves. */
+function pushWasmTerms (terms: WasmTerm[], k: bigint, src: number): void {
+  if (k < SPLIT_BELOW) { terms.push({ src, negate: false, endo: false, k }); return }
+  const { k1, k2 } = splitScalar(k)
+  if (k1 !== 0n) terms.push({ src, negate: k1 < 0n, endo: false, k: k1 < 0n ? -k1 : k1 })
+  if (k2 !== 0n) terms.push({ src, negate: k2 < 0n, endo: true, k: k2 < 0n ? -k2 : k2 })
+}
+
+/** The same sum on the WebAssembly module, or undefined when it is not loaded. */
+function strausWasm (points: readonly SecpPoint[], scalars: readonly bigint[], baseScalar: bigint, mode: 'identity' | 'homogeneous' | 'affine'): WasmMsmResult | undefined {
+  if (!secp256k1WasmActive()) return undefined
+  const { used, ks } = usedTerms(points, scalars)
+  const terms: WasmTerm[] = []
+  ks.forEach((k, i) => pushWasmTerms(terms, k, i))
+  const b = mod(baseScalar, n)
+  if (b !== 0n) pushWasmTerms(terms, b, -1)
+  return wasmMsm(used, terms, mode, G_AFFINE)
+}
+
+/** The Jacobian sum Σ scalars[i]·points[i] + baseScalar·G. */
+function straus (points: readonly SecpPoint[], scalars: readonly bigint[], baseScalar: bigint): Jacobian {
+  const { used, ks } = usedTerms(points, scalars)
   const terms: Term[] = []
   const tables = oddMultiples(affineOf(used), WINDOW)
   used.forEach((_, i) => {
@@ -182,6 +213,8 @@ function straus (points: readonly SecpPoint[], scalars: readonly bigint[], baseS
 
 /** Σ scalars[i]·points[i] + baseScalar·G, as a noble point. Public inputs only. */
 export function msmPublicStraus (points: readonly SecpPoint[], scalars: readonly bigint[], baseScalar = 0n): SecpPoint {
+  const w = strausWasm(points, scalars, baseScalar, 'homogeneous')
+  if (w !== undefined) return w.identity ? Secp256k1.ZERO : new secp256k1.Point(w.X, w.Y, w.Z)
   const acc = straus(points, scalars, baseScalar)
   // Jacobian (X, Y, Z) is the homogeneous point (X·Z, Y, Z³).
   return acc.Z === 0n ? Secp256k1.ZERO : new secp256k1.Point(acc.X * acc.Z % p, acc.Y, acc.Z * acc.Z % p * acc.Z % p)
@@ -192,11 +225,15 @@ export function msmPublicStraus (points: readonly SecpPoint[], scalars: readonly
  * every batched verification equation. Saves the conversion to a noble point.
  */
 export function msmIsIdentity (points: readonly SecpPoint[], scalars: readonly bigint[], baseScalar = 0n): boolean {
+  const w = strausWasm(points, scalars, baseScalar, 'identity')
+  if (w !== undefined) return w.identity
   return straus(points, scalars, baseScalar).Z === 0n
 }
 
 /** k·P for a public k and P, as affine coordinates (null for the identity). */
 export function mulPublicAffine (P: SecpPoint, k: bigint): { x: bigint, y: bigint } | null {
+  const w = strausWasm([P], [k], 0n, 'affine')
+  if (w !== undefined) return w.identity ? null : { x: w.X, y: w.Y }
   const acc = straus([P], [k], 0n)
   return acc.Z === 0n ? null : toAffinePublic([acc])[0]
 }
@@ -214,6 +251,8 @@ export function sumColumnsPublic (rows: ReadonlyArray<readonly SecpPoint[]>): Se
   for (const row of rows) {
     row.forEach((P, i) => { if (P.Z !== 0n) { inputs.push(P); column.push(i) } })
   }
+  const w = wasmSumColumns(inputs, column, width)
+  if (w !== undefined) return w.map((a) => (a === null ? Secp256k1.ZERO : Secp256k1.Point.fromAffine(a)))
   const sums: Jacobian[] = Array.from({ length: width }, () => INFINITY)
   affineOf(inputs).forEach((a, k) => { sums[column[k]] = jAddAffine(sums[column[k]], a.x, a.y) })
   const finite = sums.map((J, i) => [J, i] as const).filter(([J]) => J.Z !== 0n)

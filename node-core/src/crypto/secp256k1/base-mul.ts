@@ -23,10 +23,17 @@
  *   reveal bits of k.
  * The table lookup indexes memory with a secret digit, as noble's does; BigInt
  * arithmetic in JS is not constant time either (docs/ecdsa.md §8).
+ *
+ * When the WebAssembly module is loaded (secp256k1/wasm.ts), the same comb (same
+ * table, recoding, Q₀ and Fermat inversion) runs there for the whole batch, with
+ * 26-bit-limb field arithmetic free of secret-dependent branches and a
+ * constant-time scan for the table lookups (docs/secp256k1-wasm.md §4.3). The
+ * BigInt code below is the fallback and gives the same points.
  */
 import { secp256k1, secp256k1_hasher as secpHasher } from '@noble/curves/secp256k1.js'
 import { invertPublic, invertSecret } from '../inverse.js'
 import { type Jacobian, jAddAffine, jDouble, p, toAffineBatch } from './jacobian.js'
+import { secp256k1WasmReady, wasmCombMany, wasmCombPrepare } from './wasm.js'
 
 type SecpPoint = typeof secp256k1.Point.BASE
 
@@ -50,7 +57,18 @@ let table: CombTable | undefined
  * ms) instead of on the first multiplication. Idempotent.
  */
 export function prepareBaseTable (): void {
-  baseTable()
+  if (wasmCombPrepare(G_AFFINE, offsetPoint)) return
+  // Not loaded yet (a browser's main thread compiles it asynchronously): build
+  // the module's table once it is, or the BigInt table if it never is.
+  void secp256k1WasmReady().then((ok) => { if (!ok || !wasmCombPrepare(G_AFFINE, offsetPoint)) baseTable() })
+}
+
+const G_AFFINE = { x: secp256k1.Point.BASE.X, y: secp256k1.Point.BASE.Y } // BASE has Z = 1
+
+/** Q₀ = hash_to_curve("lit-pkp/secp256k1/base-mul/offset/v1"), affine. */
+function offsetPoint (): { x: bigint, y: bigint } {
+  const q0 = secpHasher.hashToCurve(new TextEncoder().encode('lit-pkp/secp256k1/base-mul/offset/v1')).toAffine()
+  return { x: q0.x, y: q0.y }
 }
 
 function baseTable (): CombTable {
@@ -82,8 +100,7 @@ function baseTable (): CombTable {
     x.push(row.map((a) => a.x))
     y.push(row.map((a) => a.y))
   }
-  const q0 = secpHasher.hashToCurve(new TextEncoder().encode('lit-pkp/secp256k1/base-mul/offset/v1')).toAffine()
-  table = { x, y, offset: { x: q0.x, y: q0.y } }
+  table = { x, y, offset: offsetPoint() }
   return table
 }
 
@@ -131,9 +148,9 @@ function assertScalar (k: bigint): void {
  */
 export function mulBaseSecretMany (ks: readonly bigint[]): SecpPoint[] {
   ks.forEach(assertScalar)
-  const t = baseTable()
   const nonZero = ks.filter((k) => k !== 0n)
-  const affine = toAffineBatch(nonZero.map((k) => walk(k, t)), invertSecret)
+  const affine = (nonZero.length > 0 ? wasmCombMany(nonZero, G_AFFINE, offsetPoint) : undefined) ??
+    toAffineBatch(nonZero.map((k) => walk(k, baseTable())), invertSecret)
   let next = 0
   return ks.map((k) => {
     if (k === 0n) return secp256k1.Point.ZERO
