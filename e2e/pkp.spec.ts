@@ -73,6 +73,10 @@ test.describe.serial('PKPs through the dashboard', () => {
     expect(holders.length).toBeGreaterThanOrEqual(threshold)
     const memberIds = await dashboard.getByTestId('network-key').getAttribute('data-members')
     for (const h of holders) expect(memberIds?.split(',')).toContain(h)
+    // Every node tab runs its secp256k1 arithmetic in WebAssembly, not the BigInt fallback.
+    const rows = dashboard.getByTestId('network-node')
+    await expect(rows).toHaveCount(NODES, { timeout: 30_000 })
+    for (const row of await rows.all()) await expect(row).toHaveAttribute('data-curve-arithmetic', 'wasm', { timeout: 30_000 })
   })
 
   test('mint through the dashboard, with progress through the DKG phases', async () => {

@@ -20,14 +20,15 @@ export function NetworkKeyPanel ({ info, error }: { info: NetworkInfo | undefine
           )}
       {error != null && <p className='error'>{error}</p>}
       <table>
-        <thead><tr><th>node</th><th>key holder</th><th>PKPs</th><th>presignatures</th></tr></thead>
+        <thead><tr><th>node</th><th>key holder</th><th>PKPs</th><th>presignatures</th><th>secp256k1</th></tr></thead>
         <tbody>
           {info.nodes.map(n => (
-            <tr key={n.peerId} data-testid='network-node' data-peer-id={n.peerId} data-key-holder={n.keyHolder}>
+            <tr key={n.peerId} data-testid='network-node' data-peer-id={n.peerId} data-key-holder={n.keyHolder} data-curve-arithmetic={n.curveArithmetic ?? 'unknown'}>
               <td title={n.peerId}><code>{shortId(n.peerId)}</code></td>
               <td>{n.keyHolder ? 'yes' : (key != null && !key.members.includes(n.peerId) ? 'no (joined after genesis)' : 'no')}</td>
               <td>{n.pkps}</td>
               <td>{n.presignatures}</td>
+              <td>{n.curveArithmetic ?? '?'}</td>
             </tr>
           ))}
         </tbody>

@@ -25,6 +25,7 @@ export interface NodeInfoAnswer {
   genesis: 'waiting' | 'running' | 'done'
   pkps: number
   presignatures: number
+  curveArithmetic?: 'wasm' | 'bigint'
 }
 
 /** The network key as the client uses it. */
@@ -74,7 +75,7 @@ export function acceptNetworkKey (answers: readonly NodeInfoAnswer[], previous?:
 /** The NetworkInfo shown to users, from the answers and the accepted key (maybe remembered from before). */
 export function networkInfoOf (answers: readonly NodeInfoAnswer[], key: AcceptedNetworkKey | undefined): NetworkInfo {
   const nodes: NetworkNode[] = answers
-    .map(a => ({ peerId: a.node, keyHolder: key != null && a.keyHolder && key.members.includes(a.node), pkps: a.pkps, presignatures: a.presignatures }))
+    .map(a => ({ peerId: a.node, keyHolder: key != null && a.keyHolder && key.members.includes(a.node), pkps: a.pkps, presignatures: a.presignatures, ...(a.curveArithmetic !== undefined ? { curveArithmetic: a.curveArithmetic } : {}) }))
     .sort((a, b) => (a.peerId < b.peerId ? -1 : a.peerId > b.peerId ? 1 : 0))
   const genesis: NetworkInfo['genesis'] = key != null
     ? 'done'

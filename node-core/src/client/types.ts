@@ -12,6 +12,8 @@ export interface NetworkNode {
   keyHolder: boolean
   pkps: number
   presignatures: number
+  /** The secp256k1 arithmetic the node reports running: WebAssembly, or the BigInt fallback. */
+  curveArithmetic?: 'wasm' | 'bigint'
 }
 
 export interface NetworkInfo {

@@ -8,6 +8,7 @@ import type { GenesisService } from './genesis.js'
 import { uncompressedHex } from './pkp-keys.js'
 import type { PresignPool } from './presign-pool.js'
 import { NetworkInfo, PkpList, type PkpInfo } from './rpc-definitions.js'
+import { secp256k1WasmActive } from '../crypto/secp256k1/wasm.js'
 
 export class NetworkInfoService {
   constructor (
@@ -26,7 +27,7 @@ export class NetworkInfoService {
     await this.ctx.rpc.unhandle(PkpList)
   }
 
-  async info (): Promise<{ node: string, networkKey?: ReturnType<GenesisService['networkKeyInfo']>, keyHolder: boolean, genesis: 'waiting' | 'running' | 'done', pkps: number, presignatures: number }> {
+  async info (): Promise<{ node: string, networkKey?: ReturnType<GenesisService['networkKeyInfo']>, keyHolder: boolean, genesis: 'waiting' | 'running' | 'done', pkps: number, presignatures: number, curveArithmetic: 'wasm' | 'bigint' }> {
     const pkps = await this.pkps()
     const networkKey = this.genesis.networkKeyInfo()
     const base = {
@@ -34,7 +35,8 @@ export class NetworkInfoService {
       keyHolder: this.genesis.keyHolder,
       genesis: this.genesis.state,
       pkps: pkps.length,
-      presignatures: pkps.reduce((n, p) => n + p.pool, 0)
+      presignatures: pkps.reduce((n, p) => n + p.pool, 0),
+      curveArithmetic: secp256k1WasmActive() ? 'wasm' as const : 'bigint' as const
     }
     return networkKey === undefined ? base : { ...base, networkKey }
   }

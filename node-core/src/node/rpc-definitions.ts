@@ -138,7 +138,9 @@ export const NetworkInfo = defineRpc({
     genesis: s.oneOf(['waiting', 'running', 'done'] as const),
     pkps: s.int({ min: 0, max: 1_000_000 }),
     /** Unused presignatures this node allocates, all PKPs together. */
-    presignatures: s.int({ min: 0, max: 1_000_000 })
+    presignatures: s.int({ min: 0, max: 1_000_000 }),
+    /** The secp256k1 arithmetic this node runs (docs/secp256k1-wasm.md); absent from older nodes. */
+    curveArithmetic: s.optional(s.oneOf(['wasm', 'bigint'] as const))
   }), 'network info')
 })
 
