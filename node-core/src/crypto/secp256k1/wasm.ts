@@ -113,6 +113,15 @@ function put (v: DataView, at: number, x: bigint): void {
   for (let j = 0; j < 32; j += 8) { v.setBigUint64(at + j, BigInt.asUintN(64, x), true); x >>= 64n }
 }
 
+/** Points as (X, Y, Z) triples of 32-byte integers from `at` on (96 bytes each). */
+function putPoints (v: DataView, at: number, points: readonly Homogeneous[]): void {
+  points.forEach((P, i) => {
+    put(v, at + i * 96, P.X)
+    put(v, at + i * 96 + 32, P.Y)
+    put(v, at + i * 96 + 64, P.Z)
+  })
+}
+
 function get (v: DataView, at: number): bigint {
   return (((((v.getBigUint64(at + 24, true) << 64n) | v.getBigUint64(at + 16, true)) << 64n) |
     v.getBigUint64(at + 8, true)) << 64n) | v.getBigUint64(at, true)
@@ -155,12 +164,7 @@ export function wasmMsm (
   }
   const base = w.arena(points.length * 96 + terms.length * 40)
   const v = view(w)
-  points.forEach((P, i) => {
-    const at = base + i * 96
-    put(v, at, P.X)
-    put(v, at + 32, P.Y)
-    put(v, at + 64, P.Z)
-  })
+  putPoints(v, base, points)
   const t0 = base + points.length * 96
   terms.forEach((t, i) => {
     const at = t0 + i * 40
@@ -184,12 +188,7 @@ export function wasmSumColumns (points: readonly Homogeneous[], column: readonly
   if (w === undefined) return undefined
   const base = w.arena(points.length * 100)
   const v = view(w)
-  points.forEach((P, i) => {
-    const at = base + i * 96
-    put(v, at, P.X)
-    put(v, at + 32, P.Y)
-    put(v, at + 64, P.Z)
-  })
+  putPoints(v, base, points)
   const c0 = base + points.length * 96
   column.forEach((c, i) => v.setUint32(c0 + 4 * i, c, true))
   const out = w.sum_columns(points.length, width)

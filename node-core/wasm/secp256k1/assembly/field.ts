@@ -28,47 +28,11 @@ const P1: u32 = 0x3ffffbf
 const PM: u32 = 0x3ffffff
 const P9: u32 = 0x3fffff
 
-/** r = a·b. Inputs: magnitude ≤ 8 (limbs < 2^30); output: magnitude 1. r may alias a or b. */
-export function fe_mul (r: usize, a: usize, b: usize): void {
-  const a0: u64 = load<u32>(a, 0)
-  const a1: u64 = load<u32>(a, 4)
-  const a2: u64 = load<u32>(a, 8)
-  const a3: u64 = load<u32>(a, 12)
-  const a4: u64 = load<u32>(a, 16)
-  const a5: u64 = load<u32>(a, 20)
-  const a6: u64 = load<u32>(a, 24)
-  const a7: u64 = load<u32>(a, 28)
-  const a8: u64 = load<u32>(a, 32)
-  const a9: u64 = load<u32>(a, 36)
-  const b0: u64 = load<u32>(b, 0)
-  const b1: u64 = load<u32>(b, 4)
-  const b2: u64 = load<u32>(b, 8)
-  const b3: u64 = load<u32>(b, 12)
-  const b4: u64 = load<u32>(b, 16)
-  const b5: u64 = load<u32>(b, 20)
-  const b6: u64 = load<u32>(b, 24)
-  const b7: u64 = load<u32>(b, 28)
-  const b8: u64 = load<u32>(b, 32)
-  const b9: u64 = load<u32>(b, 36)
-  const c0: u64 = a0 * b0
-  const c1: u64 = a0 * b1 + a1 * b0
-  const c2: u64 = a0 * b2 + a1 * b1 + a2 * b0
-  const c3: u64 = a0 * b3 + a1 * b2 + a2 * b1 + a3 * b0
-  const c4: u64 = a0 * b4 + a1 * b3 + a2 * b2 + a3 * b1 + a4 * b0
-  const c5: u64 = a0 * b5 + a1 * b4 + a2 * b3 + a3 * b2 + a4 * b1 + a5 * b0
-  const c6: u64 = a0 * b6 + a1 * b5 + a2 * b4 + a3 * b3 + a4 * b2 + a5 * b1 + a6 * b0
-  const c7: u64 = a0 * b7 + a1 * b6 + a2 * b5 + a3 * b4 + a4 * b3 + a5 * b2 + a6 * b1 + a7 * b0
-  const c8: u64 = a0 * b8 + a1 * b7 + a2 * b6 + a3 * b5 + a4 * b4 + a5 * b3 + a6 * b2 + a7 * b1 + a8 * b0
-  const c9: u64 = a0 * b9 + a1 * b8 + a2 * b7 + a3 * b6 + a4 * b5 + a5 * b4 + a6 * b3 + a7 * b2 + a8 * b1 + a9 * b0
-  const c10: u64 = a1 * b9 + a2 * b8 + a3 * b7 + a4 * b6 + a5 * b5 + a6 * b4 + a7 * b3 + a8 * b2 + a9 * b1
-  const c11: u64 = a2 * b9 + a3 * b8 + a4 * b7 + a5 * b6 + a6 * b5 + a7 * b4 + a8 * b3 + a9 * b2
-  const c12: u64 = a3 * b9 + a4 * b8 + a5 * b7 + a6 * b6 + a7 * b5 + a8 * b4 + a9 * b3
-  const c13: u64 = a4 * b9 + a5 * b8 + a6 * b7 + a7 * b6 + a8 * b5 + a9 * b4
-  const c14: u64 = a5 * b9 + a6 * b8 + a7 * b7 + a8 * b6 + a9 * b5
-  const c15: u64 = a6 * b9 + a7 * b8 + a8 * b7 + a9 * b6
-  const c16: u64 = a7 * b9 + a8 * b8 + a9 * b7
-  const c17: u64 = a8 * b9 + a9 * b8
-  const c18: u64 = a9 * b9
+/**
+ * r = the 19 product columns c0..c18 (each < 2^64) reduced mod p, magnitude 1: the
+ * reduction shared by fe_mul and fe_sqr, inlined into both (no call in the hot path).
+ */
+@inline function reduce_columns (r: usize, c0: u64, c1: u64, c2: u64, c3: u64, c4: u64, c5: u64, c6: u64, c7: u64, c8: u64, c9: u64, c10: u64, c11: u64, c12: u64, c13: u64, c14: u64, c15: u64, c16: u64, c17: u64, c18: u64): void {
   // 1. Carry the 19 columns into 20 limbs of 26 bits (t19 takes the rest).
   let t: u64 = c0
   const t0 = t & M26; t = (t >> 26) + c1
@@ -132,6 +96,50 @@ export function fe_mul (r: usize, a: usize, b: usize): void {
   store<u32>(r, <u32>u9, 36)
 }
 
+/** r = a·b. Inputs: magnitude ≤ 8 (limbs < 2^30); output: magnitude 1. r may alias a or b. */
+export function fe_mul (r: usize, a: usize, b: usize): void {
+  const a0: u64 = load<u32>(a, 0)
+  const a1: u64 = load<u32>(a, 4)
+  const a2: u64 = load<u32>(a, 8)
+  const a3: u64 = load<u32>(a, 12)
+  const a4: u64 = load<u32>(a, 16)
+  const a5: u64 = load<u32>(a, 20)
+  const a6: u64 = load<u32>(a, 24)
+  const a7: u64 = load<u32>(a, 28)
+  const a8: u64 = load<u32>(a, 32)
+  const a9: u64 = load<u32>(a, 36)
+  const b0: u64 = load<u32>(b, 0)
+  const b1: u64 = load<u32>(b, 4)
+  const b2: u64 = load<u32>(b, 8)
+  const b3: u64 = load<u32>(b, 12)
+  const b4: u64 = load<u32>(b, 16)
+  const b5: u64 = load<u32>(b, 20)
+  const b6: u64 = load<u32>(b, 24)
+  const b7: u64 = load<u32>(b, 28)
+  const b8: u64 = load<u32>(b, 32)
+  const b9: u64 = load<u32>(b, 36)
+  const c0: u64 = a0 * b0
+  const c1: u64 = a0 * b1 + a1 * b0
+  const c2: u64 = a0 * b2 + a1 * b1 + a2 * b0
+  const c3: u64 = a0 * b3 + a1 * b2 + a2 * b1 + a3 * b0
+  const c4: u64 = a0 * b4 + a1 * b3 + a2 * b2 + a3 * b1 + a4 * b0
+  const c5: u64 = a0 * b5 + a1 * b4 + a2 * b3 + a3 * b2 + a4 * b1 + a5 * b0
+  const c6: u64 = a0 * b6 + a1 * b5 + a2 * b4 + a3 * b3 + a4 * b2 + a5 * b1 + a6 * b0
+  const c7: u64 = a0 * b7 + a1 * b6 + a2 * b5 + a3 * b4 + a4 * b3 + a5 * b2 + a6 * b1 + a7 * b0
+  const c8: u64 = a0 * b8 + a1 * b7 + a2 * b6 + a3 * b5 + a4 * b4 + a5 * b3 + a6 * b2 + a7 * b1 + a8 * b0
+  const c9: u64 = a0 * b9 + a1 * b8 + a2 * b7 + a3 * b6 + a4 * b5 + a5 * b4 + a6 * b3 + a7 * b2 + a8 * b1 + a9 * b0
+  const c10: u64 = a1 * b9 + a2 * b8 + a3 * b7 + a4 * b6 + a5 * b5 + a6 * b4 + a7 * b3 + a8 * b2 + a9 * b1
+  const c11: u64 = a2 * b9 + a3 * b8 + a4 * b7 + a5 * b6 + a6 * b5 + a7 * b4 + a8 * b3 + a9 * b2
+  const c12: u64 = a3 * b9 + a4 * b8 + a5 * b7 + a6 * b6 + a7 * b5 + a8 * b4 + a9 * b3
+  const c13: u64 = a4 * b9 + a5 * b8 + a6 * b7 + a7 * b6 + a8 * b5 + a9 * b4
+  const c14: u64 = a5 * b9 + a6 * b8 + a7 * b7 + a8 * b6 + a9 * b5
+  const c15: u64 = a6 * b9 + a7 * b8 + a8 * b7 + a9 * b6
+  const c16: u64 = a7 * b9 + a8 * b8 + a9 * b7
+  const c17: u64 = a8 * b9 + a9 * b8
+  const c18: u64 = a9 * b9
+  reduce_columns(r, c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17, c18)
+}
+
 /** r = a². Input: magnitude ≤ 8; output: magnitude 1. r may alias a. */
 export function fe_sqr (r: usize, a: usize): void {
   const a0: u64 = load<u32>(a, 0)
@@ -172,67 +180,7 @@ export function fe_sqr (r: usize, a: usize): void {
   const c16: u64 = d7 * a9 + a8 * a8
   const c17: u64 = d8 * a9
   const c18: u64 = a9 * a9
-  // 1. Carry the 19 columns into 20 limbs of 26 bits (t19 takes the rest).
-  let t: u64 = c0
-  const t0 = t & M26; t = (t >> 26) + c1
-  const t1 = t & M26; t = (t >> 26) + c2
-  const t2 = t & M26; t = (t >> 26) + c3
-  const t3 = t & M26; t = (t >> 26) + c4
-  const t4 = t & M26; t = (t >> 26) + c5
-  const t5 = t & M26; t = (t >> 26) + c6
-  const t6 = t & M26; t = (t >> 26) + c7
-  const t7 = t & M26; t = (t >> 26) + c8
-  const t8 = t & M26; t = (t >> 26) + c9
-  const t9 = t & M26; t = (t >> 26) + c10
-  const t10 = t & M26; t = (t >> 26) + c11
-  const t11 = t & M26; t = (t >> 26) + c12
-  const t12 = t & M26; t = (t >> 26) + c13
-  const t13 = t & M26; t = (t >> 26) + c14
-  const t14 = t & M26; t = (t >> 26) + c15
-  const t15 = t & M26; t = (t >> 26) + c16
-  const t16 = t & M26; t = (t >> 26) + c17
-  const t17 = t & M26; t = (t >> 26) + c18
-  const t18 = t & M26; const t19 = t >> 26
-  // 2. Fold limbs 10..19: 2^260 ≡ R1·2^26 + R0 (mod p).
-  let u0: u64 = t0 + t10 * R0
-  let u1: u64 = t1 + t11 * R0 + t10 * R1
-  let u2: u64 = t2 + t12 * R0 + t11 * R1
-  let u3: u64 = t3 + t13 * R0 + t12 * R1
-  let u4: u64 = t4 + t14 * R0 + t13 * R1
-  let u5: u64 = t5 + t15 * R0 + t14 * R1
-  let u6: u64 = t6 + t16 * R0 + t15 * R1
-  let u7: u64 = t7 + t17 * R0 + t16 * R1
-  let u8: u64 = t8 + t18 * R0 + t17 * R1
-  let u9: u64 = t9 + t19 * R0 + t18 * R1
-  let u10: u64 = t19 * R1
-  // 3. Carry limbs 0..9; what passes 2^260 joins u10.
-  u1 += u0 >> 26; u0 &= M26
-  u2 += u1 >> 26; u1 &= M26
-  u3 += u2 >> 26; u2 &= M26
-  u4 += u3 >> 26; u3 &= M26
-  u5 += u4 >> 26; u4 &= M26
-  u6 += u5 >> 26; u5 &= M26
-  u7 += u6 >> 26; u6 &= M26
-  u8 += u7 >> 26; u7 &= M26
-  u9 += u8 >> 26; u8 &= M26
-  u10 += u9 >> 26; u9 &= M26
-  // 4. Everything at or above 2^256 is x = u10·16 + (u9 >> 22); 2^256 ≡ 2^32 + 0x3D1.
-  const x: u64 = (u10 << 4) + (u9 >> 22); u9 &= M22
-  u0 += x * 0x3D1; u1 += x << 6
-  // 5. Short carry: u1 < 2^58, so the carry into u3 is below 2^6.
-  u1 += u0 >> 26; u0 &= M26
-  u2 += u1 >> 26; u1 &= M26
-  u3 += u2 >> 26; u2 &= M26
-  store<u32>(r, <u32>u0, 0)
-  store<u32>(r, <u32>u1, 4)
-  store<u32>(r, <u32>u2, 8)
-  store<u32>(r, <u32>u3, 12)
-  store<u32>(r, <u32>u4, 16)
-  store<u32>(r, <u32>u5, 20)
-  store<u32>(r, <u32>u6, 24)
-  store<u32>(r, <u32>u7, 28)
-  store<u32>(r, <u32>u8, 32)
-  store<u32>(r, <u32>u9, 36)
+  reduce_columns(r, c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17, c18)
 }
 
 /** r = a. */
