@@ -261,33 +261,23 @@ export function fe_weak (r: usize): void {
 
 /**
  * r = the canonical residue of a (limbs below 2^32), in [0, p). Constant time:
- * two carry passes bring a below 2^256 + 2^32·small, then a + (2^256 − p) is
- * computed and chosen by a mask when it reaches 2^256 (i.e. when a ≥ p).
+ * fe_weak's carry pass and fold, then one more carry pass, bring a below
+ * 2^256 + 2^32·small; then a + (2^256 − p) is computed and chosen by a mask when
+ * it reaches 2^256 (i.e. when a ≥ p).
  */
 export function fe_normalize (r: usize, a: usize): void {
-  let t0: u64 = load<u32>(a, 0)
-  let t1: u64 = load<u32>(a, 4)
-  let t2: u64 = load<u32>(a, 8)
-  let t3: u64 = load<u32>(a, 12)
-  let t4: u64 = load<u32>(a, 16)
-  let t5: u64 = load<u32>(a, 20)
-  let t6: u64 = load<u32>(a, 24)
-  let t7: u64 = load<u32>(a, 28)
-  let t8: u64 = load<u32>(a, 32)
-  let t9: u64 = load<u32>(a, 36)
-  t1 += t0 >> 26; t0 &= M26
-  t2 += t1 >> 26; t1 &= M26
-  t3 += t2 >> 26; t2 &= M26
-  t4 += t3 >> 26; t3 &= M26
-  t5 += t4 >> 26; t4 &= M26
-  t6 += t5 >> 26; t5 &= M26
-  t7 += t6 >> 26; t6 &= M26
-  t8 += t7 >> 26; t7 &= M26
-  t9 += t8 >> 26; t8 &= M26
-  const x = t9 >> 22; t9 &= M22
-  t0 += x * 0x3d1; t1 += x << 6
-  t1 += t0 >> 26; t0 &= M26
-  t2 += t1 >> 26; t1 &= M26
+  fe_copy(r, a)
+  fe_weak(r)
+  let t0: u64 = load<u32>(r, 0)
+  let t1: u64 = load<u32>(r, 4)
+  let t2: u64 = load<u32>(r, 8)
+  let t3: u64 = load<u32>(r, 12)
+  let t4: u64 = load<u32>(r, 16)
+  let t5: u64 = load<u32>(r, 20)
+  let t6: u64 = load<u32>(r, 24)
+  let t7: u64 = load<u32>(r, 28)
+  let t8: u64 = load<u32>(r, 32)
+  let t9: u64 = load<u32>(r, 36)
   t3 += t2 >> 26; t2 &= M26
   t4 += t3 >> 26; t3 &= M26
   t5 += t4 >> 26; t4 &= M26

@@ -336,7 +336,7 @@ export function set_ct_lookup (on: bool): void { ctLookup = on }
 
 /**
  * Builds the comb table: G's x, y words at the arena, then Q₀'s. Idempotent.
- * ~4k mixed additions and one batched inversion.
+ * ~4k mixed additions and three batched inversions (the window bases, then odd_multiples' two).
  */
 export function comb_init (): void {
   if (comb != 0) return
@@ -345,11 +345,8 @@ export function comb_init (): void {
   const tab = palloc(<usize>(COMB_WINDOWS * COMB_ODD) * AFF + 2 * AFF)
   const bases = top
   const basesA = bases + <usize>COMB_WINDOWS * JAC
-  const dbls = basesA + <usize>COMB_WINDOWS * AFF
-  const dblsA = dbls + <usize>COMB_WINDOWS * JAC
-  const mult = dblsA + <usize>COMB_WINDOWS * AFF
-  const scratch = mult + <usize>(COMB_WINDOWS * COMB_ODD) * JAC
-  ensure(scratch + <usize>(COMB_WINDOWS * COMB_ODD) * 2 * FE)
+  const scratch = basesA + <usize>COMB_WINDOWS * AFF
+  ensure(scratch + <usize>COMB_WINDOWS * 2 * FE)
   const q = tab + <usize>(COMB_WINDOWS * COMB_ODD) * AFF
   memory.copy(q, g + AFF, AFF)
   fe_copy(q + AFF, q)
@@ -361,24 +358,8 @@ export function comb_init (): void {
     for (let d = 0; d < 8; d++) jac_double(B, B)
   }
   jac_to_affine_many(bases, COMB_WINDOWS, basesA, scratch)
-  for (let i = 0; i < COMB_WINDOWS; i++) {
-    const D = dbls + <usize>i * JAC
-    jac_from_affine(D, basesA + <usize>i * AFF)
-    jac_double(D, D)
-  }
-  jac_to_affine_many(dbls, COMB_WINDOWS, dblsA, scratch)
-  for (let i = 0; i < COMB_WINDOWS; i++) {
-    const b = basesA + <usize>i * AFF
-    const d = dblsA + <usize>i * AFF
-    let prev = mult + <usize>(i * COMB_ODD) * JAC
-    jac_from_affine(prev, b)
-    for (let j = 1; j < COMB_ODD; j++) {
-      const J = prev + JAC
-      jac_add_affine_unchecked(J, prev, d, d + 40)
-      prev = J
-    }
-  }
-  jac_to_affine_many(mult, COMB_WINDOWS * COMB_ODD, tab, scratch)
+  // Window i: the odd multiples 1·B_i … 255·B_i of B_i = 2^(8i)·G (window width 9 = 128 entries).
+  odd_multiples(basesA, COMB_WINDOWS, 9, tab, scratch)
   q0 = q
   comb = tab
 }
